@@ -1,0 +1,19 @@
+using System.Net;
+using FastGate.Http;
+using FastGate.Routing;
+using FastGate.Upstreams;
+
+namespace FastGate.Configuration;
+
+/// <summary>Everything the hot path reads, built once from the config and swapped atomically on reload.</summary>
+public sealed class GatewaySnapshot
+{
+    public required IReadOnlyList<IPEndPoint> Listeners { get; init; }
+    public required HttpLimits Limits { get; init; }
+    public required IRouteTable Routes { get; init; }
+    public required IReadOnlyDictionary<string, Cluster> Clusters { get; init; }
+    /// <summary>Clients whose X-Forwarded-* headers are kept and appended to.</summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
+    /// <summary>How long a stopping gateway waits for in-flight requests.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

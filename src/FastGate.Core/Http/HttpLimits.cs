@@ -1,0 +1,16 @@
+namespace FastGate.Http;
+
+/// <summary>Parser and connection limits; one immutable instance per config snapshot.</summary>
+public sealed record HttpLimits
+{
+    public int MaxRequestLineBytes { get; init; } = 8 * 1024;
+    public int MaxHeaderBytes { get; init; } = 32 * 1024;
+    public int MaxHeaderCount { get; init; } = 100;
+    /// <summary>Largest request body accepted; -1 means unlimited.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 100L * 1024 * 1024;
+    public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(75);
+    public int MaxResponseHeaderBytes { get; init; } = 64 * 1024;
+
+    public static readonly HttpLimits Default = new();
+}

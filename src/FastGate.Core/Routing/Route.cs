@@ -1,0 +1,34 @@
+using FastGate.Http;
+using FastGate.Upstreams;
+
+namespace FastGate.Routing;
+
+/// <summary>How the Host header is sent upstream.</summary>
+public enum HostHeaderMode : byte
+{
+    /// <summary>Forward the client's Host unchanged (default).</summary>
+    Keep,
+    /// <summary>Send the destination's "host:port".</summary>
+    Destination,
+    /// <summary>Send a fixed value from the config.</summary>
+    Fixed,
+}
+
+/// <summary>A compiled route: what it matches and where it sends. Immutable, part of a snapshot.</summary>
+public sealed class Route
+{
+    public required string Name { get; init; }
+    /// <summary>The host pattern as written: null for any, "example.com" or "*.example.com".</summary>
+    public string? Host { get; init; }
+    /// <summary>The path pattern as written, e.g. "/api/{**rest}".</summary>
+    public required string Path { get; init; }
+    public HttpMethodSet Methods { get; init; } = HttpMethodSet.Any;
+    public required Cluster Cluster { get; init; }
+    /// <summary>Prefix removed from the path before forwarding (ASCII bytes), or empty.</summary>
+    public byte[] StripPrefix { get; init; } = [];
+    /// <summary>Prefix added to the path before forwarding (ASCII bytes), or empty.</summary>
+    public byte[] AddPrefix { get; init; } = [];
+    public HostHeaderMode HostHeader { get; init; } = HostHeaderMode.Keep;
+    /// <summary>The Host value sent when <see cref="HostHeader"/> is <see cref="HostHeaderMode.Fixed"/>.</summary>
+    public byte[] FixedHost { get; init; } = [];
+}
