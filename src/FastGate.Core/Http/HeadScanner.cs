@@ -1,0 +1,77 @@
+namespace FastGate.Http;
+
+/// <summary>
+/// Finds the end of a message head (the empty line) while enforcing the line rules every head shares:
+/// each line ends in CRLF (a bare LF is an error), the first line and the field block stay within limits.
+/// Resumable: a pipe may hand the head over one byte at a time, and nothing is scanned twice.
+/// </summary>
+internal struct HeadScanner
+{
+    private const int MaxLeadingEmptyLines = 4;
+
+    private int _scanned;
+    private int _lineStart;
+    private int _firstLineEnd;
+    private int _lines;
+    private int _leadingLines;
+
+    /// <summary>Offset of the first line (after ignored leading empty lines).</summary>
+    public int HeadStart { get; private set; }
+
+    /// <summary>Offset just past the first line's CRLF, once seen.</summary>
+    public readonly int FirstLineEnd => _firstLineEnd;
+
+    public void Reset()
+    {
+        _scanned = _lineStart = HeadStart = _lines = _leadingLines = 0;
+        _firstLineEnd = -1;
+    }
+
+    /// <summary>
+    /// Scans <paramref name="data"/>, which starts where the previous call's data started and may have grown.
+    /// Returns the offset just past the head's empty line, 0 when more bytes are needed, or the negated HTTP
+    /// status of the error (400 bad line ending, 414 first line too long, 431 fields too large or too many).
+    /// </summary>
+    public int Scan(ReadOnlySpan<byte> data, int maxFirstLine, int maxFieldBytes, int maxFields)
+    {
+        var pos = _scanned;
+        while (true)
+        {
+            var idx = data[pos..].IndexOf((byte)'\n');
+            if (idx < 0)
+            {
+                _scanned = data.Length;
+                if (_firstLineEnd < 0)
+                    return data.Length - HeadStart > maxFirstLine + 1 ? -414 : 0;
+                return data.Length - _firstLineEnd > maxFieldBytes + 1 ? -431 : 0;
+            }
+
+            var lf = pos + idx;
+            if (lf == 0 || data[lf - 1] != '\r') return -400;
+            var lineLength = lf - 1 - _lineStart;
+            pos = lf + 1;
+
+            if (_firstLineEnd < 0)
+            {
+                if (lineLength == 0)
+                {
+                    if (++_leadingLines > MaxLeadingEmptyLines) return -400;
+                    HeadStart = pos;
+                }
+                else if (lineLength > maxFirstLine) return -414;
+                else _firstLineEnd = pos;
+            }
+            else
+            {
+                if (pos - _firstLineEnd > maxFieldBytes + 2) return -431;
+                if (lineLength == 0)
+                {
+                    _scanned = pos;
+                    return pos;
+                }
+                if (++_lines > maxFields) return -431;
+            }
+            _lineStart = pos;
+        }
+    }
+}

@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.Buffers.Text;
+
+namespace FastGate.Http;
+
+/// <summary>
+/// Strict RFC 9112 request-head parser. One instance per connection; <see cref="TryParse"/> is called with the
+/// whole unconsumed input each time more bytes arrive, and copies a complete head into the <see cref="RequestHead"/>.
+/// </summary>
+public sealed class Http1RequestParser
+{
+    private HeadScanner _scanner;
+    private byte[] _linear = [];
+
+    public Http1RequestParser() => _scanner.Reset();
+
+    /// <summary>Forgets a partly scanned head; call before parsing the next request.</summary>
+    public void Reset() => _scanner.Reset();
+
+    /// <summary>
+    /// Parses the head at the start of <paramref name="buffer"/>. On <see cref="ParseStatus.Complete"/>,
+    /// <paramref name="consumed"/> bytes (leading empty lines and the head) belong to this request.
+    /// </summary>
+    public ParseStatus TryParse(in ReadOnlySequence<byte> buffer, RequestHead head, HttpLimits limits,
+        out int consumed, out int errorStatus)
+    {
+        consumed = 0;
+        errorStatus = 0;
+        var maxTotal = limits.MaxRequestLineBytes + limits.MaxHeaderBytes + 64;
+        ReadOnlySpan<byte> data;
+        if (buffer.IsSingleSegment)
+        {
+            data = buffer.FirstSpan;
+        }
+        else
+        {
+            var length = (int)Math.Min(buffer.Length, maxTotal);
+            if (_linear.Length < length) _linear = new byte[Math.Max(length, 4096)];
+            buffer.Slice(0, length).CopyTo(_linear);
+            data = _linear.AsSpan(0, length);
+        }
+
+        var end = _scanner.Scan(data, limits.MaxRequestLineBytes, limits.MaxHeaderBytes, limits.MaxHeaderCount);
+        if (end == 0) return ParseStatus.Incomplete;
+        if (end < 0)
+        {
+            errorStatus = -end;
+            return ParseStatus.Error;
+        }
+
+        var start = _scanner.HeadStart;
+        head.Reset();
+        var headLength = end - start;
+        data[start..end].CopyTo(head.EnsureBuffer(headLength));
+        head.Length = headLength;
+        consumed = end;
+        errorStatus = Parse(head, _scanner.FirstLineEnd - start);
+        _scanner.Reset();
+        return errorStatus == 0 ? ParseStatus.Complete : ParseStatus.Error;
+    }
+
+    /// <summary>Parses a complete head already copied into the head's buffer. Returns 0 or an error status.</summary>
+    internal static int Parse(RequestHead head, int firstLineEnd)
+    {
+        var status = ParseRequestLine(head, head.Buffer.AsSpan(0, firstLineEnd - 2));
+        if (status != 0) return status;
+
+        return HeadFields.ParseAll(head, firstLineEnd) ? ApplyFieldSemantics(head) : 400;
+    }
+
+    private static int ParseRequestLine(RequestHead head, ReadOnlySpan<byte> line)
+    {
+        var sp1 = line.IndexOf((byte)' ');
+        if (sp1 <= 0) return 400;
+        var method = line[..sp1];
+        if (!HttpChars.IsToken(method)) return 400;
+        head.Method = ParseMethod(method);
+        head.MethodLength = sp1;
+
+        var rest = line[(sp1 + 1)..];
+        var sp2 = rest.IndexOf((byte)' ');
+        if (sp2 <= 0) return 400;
+        var target = rest[..sp2];
+        var version = rest[(sp2 + 1)..];
+
+        if (version.Length != 8 || !version.StartsWith("HTTP/"u8) || !char.IsAsciiDigit((char)version[5])
+            || version[6] != '.' || !char.IsAsciiDigit((char)version[7]))
+            return 400;
+        if (version[5] != '1' || version[7] > '1') return 505;
+        head.VersionMinor = version[7] - '0';
+
+        if (target.ContainsAnyExcept(HttpChars.Target)) return 400;
+        head.TargetStart = sp1 + 1;
+        head.TargetLength = target.Length;
+        return ParseTarget(head, target, sp1 + 1);
+    }
+
+    private static int ParseTarget(RequestHead head, ReadOnlySpan<byte> target, int offset)
+    {
+        if (head.Method == HttpMethod.Connect) return 405;
+        if (target[0] == '/')
+        {
+            head.TargetForm = RequestTargetForm.Origin;
+            SplitPathAndQuery(head, target, offset);
+            return 0;
+        }
+        if (target.Length == 1 && target[0] == '*')
+        {
+            if (head.Method != HttpMethod.Options) return 400;
+            head.TargetForm = RequestTargetForm.Asterisk;
+            head.PathStart = offset;
+            head.PathLength = 1;
+            return 0;
+        }
+
+        int schemeLength;
+        if (target.Length > 7 && KnownHeaders.Is(target[..7], "http://"u8)) schemeLength = 7;
+        else if (target.Length > 8 && KnownHeaders.Is(target[..8], "https://"u8)) schemeLength = 8;
+        else return 400;
+
+        var afterScheme = target[schemeLength..];
+        var authorityLength = afterScheme.IndexOfAny("/?"u8);
+        if (authorityLength < 0) authorityLength = afterScheme.Length;
+        var authority = afterScheme[..authorityLength];
+        if (authority.IsEmpty || authority.IndexOf((byte)'@') >= 0 || authority.ContainsAnyExcept(HttpChars.Host))
+            return 400;
+        head.TargetForm = RequestTargetForm.Absolute;
+        head.AuthorityStart = offset + schemeLength;
+        head.AuthorityLength = authorityLength;
+        var pathOffset = offset + schemeLength + authorityLength;
+        SplitPathAndQuery(head, afterScheme[authorityLength..], pathOffset);
+        return 0;
+    }
+
+    private static void SplitPathAndQuery(RequestHead head, ReadOnlySpan<byte> pathAndQuery, int offset)
+    {
+        var q = pathAndQuery.IndexOf((byte)'?');
+        var pathLength = q < 0 ? pathAndQuery.Length : q;
+        head.PathStart = offset;
+        head.PathLength = pathLength;
+        head.QueryStart = offset + pathLength;
+        head.QueryLength = pathAndQuery.Length - pathLength;
+    }
+
+    private static int ApplyFieldSemantics(RequestHead head)
+    {
+        var connection = default(ConnectionTokens);
+        var hasTransferEncoding = false;
+        for (var i = 0; i < head.FieldCount; i++)
+        {
+            ref var field = ref head.Field(i);
+            var value = head.Value(i);
+            int status;
+            switch (field.Known)
+            {
+                case KnownHeader.Host:
+                    if (head.HostField >= 0 || value.ContainsAnyExcept(HttpChars.Host)) return 400;
+                    head.HostField = i;
+                    break;
+                case KnownHeader.ContentLength:
+                    if (!HeadFields.MergeContentLength(head, value)) return 400;
+                    break;
+                case KnownHeader.TransferEncoding:
+                    if (hasTransferEncoding && head.Chunked) return 400; // a coding after the final chunked
+                    hasTransferEncoding = true;
+                    status = ParseTransferEncoding(head, value);
+                    if (status != 0) return status;
+                    break;
+                case KnownHeader.Connection:
+                    HeadFields.ScanConnection(value, ref connection);
+                    break;
+                case KnownHeader.Expect:
+                    if (!KnownHeaders.Is(value, "100-continue"u8)) return 417;
+                    head.ExpectContinue = true;
+                    break;
+                case KnownHeader.Upgrade:
+                    head.UpgradeField = i;
+                    break;
+            }
+        }
+
+        if (head.VersionMinor == 1 && head.HostField < 0) return 400;
+        if (hasTransferEncoding)
+        {
+            if (head.ContentLength >= 0 || head.VersionMinor == 0) return 400;
+            if (!head.Chunked) return 400;
+        }
+        if (connection.Other) HeadFields.DropFieldsNamedInConnection(head);
+        head.KeepAlive = !connection.Close && (head.VersionMinor == 1 || connection.KeepAlive);
+        head.IsUpgrade = connection.Upgrade && head.UpgradeField >= 0 && head.VersionMinor == 1;
+        return 0;
+    }
+
+    /// <summary>Only a lone "chunked" is forwarded; other codings are not implemented, and chunked must be final.</summary>
+    private static int ParseTransferEncoding(RequestHead head, ReadOnlySpan<byte> value)
+    {
+        while (true)
+        {
+            var comma = value.IndexOf((byte)',');
+            var coding = HttpChars.TrimOws(comma < 0 ? value : value[..comma]);
+            if (coding.IsEmpty) return 400;
+            if (head.Chunked) return 400; // something follows chunked
+            if (KnownHeaders.Is(coding, "chunked"u8)) head.Chunked = true;
+            else if (!HttpChars.IsToken(coding)) return 400;
+            else return comma < 0 ? 400 : 501; // final coding not chunked: length undeterminable (RFC 9112 §6.3)
+            if (comma < 0) return 0;
+            value = value[(comma + 1)..];
+        }
+    }
+
+    private static HttpMethod ParseMethod(ReadOnlySpan<byte> m) => m.Length switch
+    {
+        3 => m.SequenceEqual("GET"u8) ? HttpMethod.Get : m.SequenceEqual("PUT"u8) ? HttpMethod.Put : HttpMethod.Custom,
+        4 => m.SequenceEqual("POST"u8) ? HttpMethod.Post : m.SequenceEqual("HEAD"u8) ? HttpMethod.Head : HttpMethod.Custom,
+        5 => m.SequenceEqual("PATCH"u8) ? HttpMethod.Patch : m.SequenceEqual("TRACE"u8) ? HttpMethod.Trace : HttpMethod.Custom,
+        6 => m.SequenceEqual("DELETE"u8) ? HttpMethod.Delete : HttpMethod.Custom,
+        7 => m.SequenceEqual("OPTIONS"u8) ? HttpMethod.Options : m.SequenceEqual("CONNECT"u8) ? HttpMethod.Connect : HttpMethod.Custom,
+        _ => HttpMethod.Custom,
+    };
+}

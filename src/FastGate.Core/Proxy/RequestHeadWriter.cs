@@ -1,0 +1,101 @@
+using System.Buffers;
+using FastGate.Http;
+using FastGate.Routing;
+using FastGate.Upstreams;
+
+namespace FastGate.Proxy;
+
+/// <summary>
+/// Re-serializes a parsed request for the upstream: origin-form target with the route's path rewrite, hop-by-hop
+/// fields removed, one clean framing field, Host per route, X-Forwarded-* appended.
+/// </summary>
+internal static class RequestHeadWriter
+{
+    public static void Write(IBufferWriter<byte> output, RequestHead head, Route route, Destination destination, ClientInfo client)
+    {
+        output.Write(head.MethodBytes);
+        output.Write(" "u8);
+        WriteTarget(output, head, route);
+        output.Write(" HTTP/1.1\r\n"u8);
+
+        var host = head.Authority;
+        switch (route.HostHeader)
+        {
+            case HostHeaderMode.Destination: output.WriteField("Host"u8, destination.AuthorityBytes); break;
+            case HostHeaderMode.Fixed: output.WriteField("Host"u8, route.FixedHost); break;
+            default: if (head.HostField >= 0 || !host.IsEmpty) output.WriteField("Host"u8, host); break;
+        }
+
+        var trusted = client.IsTrustedProxy;
+        int forwardedFor = -1, forwardedProto = -1, forwardedHost = -1;
+        for (var i = 0; i < head.FieldCount; i++)
+        {
+            ref var field = ref head.Field(i);
+            if (field.Drop) continue;
+            switch (field.Known)
+            {
+                case KnownHeader.Host or KnownHeader.ContentLength or KnownHeader.Expect:
+                    continue;
+                case KnownHeader.XForwardedFor:
+                    if (trusted && forwardedFor < 0) forwardedFor = i;
+                    continue;
+                case KnownHeader.XForwardedProto:
+                    if (trusted && forwardedProto < 0) forwardedProto = i;
+                    continue;
+                case KnownHeader.XForwardedHost:
+                    if (trusted && forwardedHost < 0) forwardedHost = i;
+                    continue;
+            }
+            output.WriteField(head.Name(i), head.Value(i));
+        }
+
+        if (head.Chunked) output.Write("Transfer-Encoding: chunked\r\n"u8);
+        else if (head.ContentLength >= 0) output.WriteContentLength(head.ContentLength);
+
+        if (head.IsUpgrade)
+        {
+            output.Write("Connection: upgrade\r\n"u8);
+            output.WriteField("Upgrade"u8, head.UpgradeValue);
+        }
+
+        WriteForwardedFor(output, head, client, forwardedFor);
+        output.WriteField("X-Forwarded-Proto"u8, forwardedProto >= 0 ? head.Value(forwardedProto) : client.Scheme);
+        if (forwardedHost >= 0) output.WriteField("X-Forwarded-Host"u8, head.Value(forwardedHost));
+        else if (!host.IsEmpty) output.WriteField("X-Forwarded-Host"u8, host);
+        output.Write("\r\n"u8);
+    }
+
+    private static void WriteTarget(IBufferWriter<byte> output, RequestHead head, Route route)
+    {
+        if (head.TargetForm == RequestTargetForm.Asterisk)
+        {
+            output.Write("*"u8);
+            return;
+        }
+        var path = head.Path;
+        var strip = route.StripPrefix;
+        if (strip.Length > 0 && path.StartsWith(strip) && (path.Length == strip.Length || path[strip.Length] == '/'))
+            path = path[strip.Length..];
+        output.Write(route.AddPrefix);
+        if (path.IsEmpty && route.AddPrefix.Length == 0) output.Write("/"u8);
+        else output.Write(path);
+        output.Write(head.Query);
+    }
+
+    /// <summary>A trusted proxy's list is kept (all its fields joined) and the client appended; otherwise only the client.</summary>
+    private static void WriteForwardedFor(IBufferWriter<byte> output, RequestHead head, ClientInfo client, int first)
+    {
+        output.Write("X-Forwarded-For: "u8);
+        if (first >= 0)
+        {
+            for (var i = first; i < head.FieldCount; i++)
+            {
+                if (head.Field(i).Known != KnownHeader.XForwardedFor) continue;
+                output.Write(head.Value(i));
+                output.Write(", "u8);
+            }
+        }
+        output.Write(client.AddressBytes);
+        output.Write("\r\n"u8);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Buffers;
+using FastGate.Http;
+
+namespace FastGate.Proxy;
+
+/// <summary>How the gateway frames a response body toward its client.</summary>
+internal enum ClientFraming : byte
+{
+    None,
+    ContentLength,
+    /// <summary>Chunked, from an upstream's chunks or re-framing a close-delimited body.</summary>
+    Chunked,
+    /// <summary>Raw bytes until the gateway closes the client connection (HTTP/1.0 clients).</summary>
+    Close,
+}
+
+/// <summary>Writes an upstream's response head to the client with hop-by-hop fields removed and the gateway's framing.</summary>
+internal static class ResponseHeadWriter
+{
+    public static ClientFraming ChooseFraming(ResponseHead response, bool clientIsHttp11)
+        => response.Framing switch
+        {
+            ResponseFraming.None => ClientFraming.None,
+            ResponseFraming.ContentLength => ClientFraming.ContentLength,
+            _ => clientIsHttp11 ? ClientFraming.Chunked : ClientFraming.Close,
+        };
+
+    /// <param name="connection">The Connection field for the client: "close", "keep-alive" (HTTP/1.0 clients) or none.</param>
+    public static void Write(IBufferWriter<byte> output, ResponseHead response, ClientFraming framing,
+        ReadOnlySpan<byte> connection, bool upgrade)
+    {
+        output.Write("HTTP/1.1 "u8);
+        output.Write(response.StatusAndReason);
+        output.Write("\r\n"u8);
+        for (var i = 0; i < response.FieldCount; i++)
+        {
+            ref var field = ref response.Field(i);
+            if (field.Known == KnownHeader.ContentLength) continue;
+            if (field.Drop && !(upgrade && field.Known == KnownHeader.Upgrade)) continue;
+            output.WriteField(response.Name(i), response.Value(i));
+        }
+        if (framing == ClientFraming.ContentLength) output.WriteContentLength(response.ContentLength);
+        else if (framing == ClientFraming.Chunked) output.Write("Transfer-Encoding: chunked\r\n"u8);
+        if (upgrade) output.Write("Connection: upgrade\r\n"u8);
+        else if (!connection.IsEmpty) output.WriteField("Connection"u8, connection);
+        output.Write("\r\n"u8);
+    }
+}

@@ -1,0 +1,52 @@
+using FastGate.Configuration;
+using FastGate.Proxy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FastGate.Host;
+
+/// <summary>
+/// Starts Kestrel (Sockets transport) with one listener per configured address, each handing its connections to
+/// <see cref="GatewayConnectionHandler"/>. SIGTERM/Ctrl-C stop accepting and give in-flight requests the drain timeout.
+/// </summary>
+internal static class GatewayHost
+{
+    public static async Task<int> RunAsync(GatewaySnapshot snapshot, string configPath)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(new SnapshotHolder(snapshot));
+        builder.Services.AddSingleton<GatewayConnectionHandler>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = snapshot.DrainTimeout);
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            foreach (var endpoint in snapshot.Listeners)
+                kestrel.Listen(endpoint, listen => listen.UseConnectionHandler<GatewayConnectionHandler>());
+        });
+
+        await using var app = builder.Build();
+        var handler = app.Services.GetRequiredService<GatewayConnectionHandler>();
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"fastgate: cannot listen: {ex.Message}");
+            return 1;
+        }
+
+        Console.WriteLine($"FastGate {Cli.Version} (config {Path.GetFullPath(configPath)}, pid {Environment.ProcessId})");
+        Console.WriteLine(SnapshotSummary.Describe(snapshot));
+        Console.WriteLine("Ready. Ctrl-C or SIGTERM drains and stops.");
+
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        Console.WriteLine($"FastGate stopped ({handler.ActiveConnections} connection(s) still open were closed).");
+        return 0;
+    }
+}
