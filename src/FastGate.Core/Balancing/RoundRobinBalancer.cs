@@ -1,0 +1,23 @@
+using FastGate.Upstreams;
+
+namespace FastGate.Balancing;
+
+/// <summary><c>round_robin</c>: each pick takes the next destination in turn.</summary>
+public sealed class RoundRobinBalancer : IBalancer
+{
+    public const string ConfigName = "round_robin";
+
+    private int _next = -1;
+
+    public string Name => ConfigName;
+
+    public Destination? Pick(Destination[] destinations)
+    {
+        var count = destinations.Length;
+        if (count == 0) return null;
+        if (count == 1) return destinations[0];
+        // uint keeps the index non-negative after the counter wraps.
+        var n = (uint)Interlocked.Increment(ref _next);
+        return destinations[n % (uint)count];
+    }
+}
