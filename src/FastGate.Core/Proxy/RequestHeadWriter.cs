@@ -73,12 +73,15 @@ internal static class RequestHeadWriter
             return;
         }
         var path = head.Path;
-        var strip = route.StripPrefix;
-        if (strip.Length > 0 && path.StartsWith(strip) && (path.Length == strip.Length || path[strip.Length] == '/'))
-            path = path[strip.Length..];
-        output.Write(route.AddPrefix);
-        if (path.IsEmpty && route.AddPrefix.Length == 0) output.Write("/"u8);
-        else output.Write(path);
+        if (PathRewriter.Rewrites(route))
+        {
+            var span = output.GetSpan(PathRewriter.MaxLength(route, path.Length));
+            output.Advance(PathRewriter.Rewrite(route, path, span));
+        }
+        else
+        {
+            output.Write(path.IsEmpty ? "/"u8 : path); // absolute-form with no path
+        }
         output.Write(head.Query);
     }
 

@@ -1,0 +1,69 @@
+using System.Net;
+using FastGate.Balancing;
+using FastGate.Configuration;
+using FastGate.Http;
+using FastGate.Proxy;
+using FastGate.Routing;
+using FastGate.Upstreams;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FastGate.Tests.Integration;
+
+/// <summary>The real connection handler on a real Kestrel socket, routing every path to the given upstreams.</summary>
+internal sealed class TestGateway : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestGateway(WebApplication app, GatewaySnapshot snapshot, int port)
+    {
+        _app = app;
+        Snapshot = snapshot;
+        EndPoint = new IPEndPoint(IPAddress.Loopback, port);
+    }
+
+    public IPEndPoint EndPoint { get; }
+    public GatewaySnapshot Snapshot { get; }
+    public Destination[] Destinations => Snapshot.Clusters["backend"].Destinations;
+
+    public static async Task<TestGateway> StartAsync(IPEndPoint[] upstreams, HttpLimits? limits = null,
+        ClusterOptions? options = null, Func<Cluster, IEnumerable<Route>>? routes = null, IReadOnlyList<IPNetwork>? trusted = null)
+    {
+        options ??= new ClusterOptions { ResponseTimeout = TimeSpan.FromSeconds(5), ConnectTimeout = TimeSpan.FromSeconds(2) };
+        var destinations = upstreams.Select(u => new Destination(u.ToString(), u)).ToArray();
+        foreach (var d in destinations) d.Pool = new UpstreamPool(d, options);
+        var cluster = new Cluster("backend", destinations, BalancerFactory.Create("round_robin"), options);
+        var routeList = routes?.Invoke(cluster).ToList() ?? [new Route { Name = "all", Path = "/{**rest}", Cluster = cluster }];
+        var snapshot = new GatewaySnapshot
+        {
+            Listeners = [new IPEndPoint(IPAddress.Loopback, 0)],
+            Limits = limits ?? HttpLimits.Default,
+            Routes = new RouteTable(routeList),
+            Clusters = new Dictionary<string, Cluster> { ["backend"] = cluster },
+            TrustedProxies = trusted ?? [],
+        };
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton(new SnapshotHolder(snapshot));
+        builder.Services.AddSingleton<GatewayConnectionHandler>();
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+            k.Listen(IPAddress.Loopback, 0, l => l.UseConnectionHandler<GatewayConnectionHandler>()));
+        var app = builder.Build();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestGateway(app, snapshot, new Uri(address).Port);
+    }
+
+    public RawClient Connect() => RawClient.Connect(EndPoint);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        foreach (var d in Destinations) d.Pool.Dispose();
+    }
+}
