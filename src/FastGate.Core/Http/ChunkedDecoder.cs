@@ -129,8 +129,9 @@ public struct ChunkedDecoder
     {
         while (true)
         {
-            ext = ext.TrimStart(" \t"u8);
-            if (ext.IsEmpty) return true;
+            var trimmed = ext.TrimStart(" \t"u8);
+            if (trimmed.IsEmpty) return ext.IsEmpty; // BWS is allowed only before ";", never at the end
+            ext = trimmed;
             if (ext[0] != ';') return false;
             ext = ext[1..].TrimStart(" \t"u8);
             if (ext.IsEmpty) return false;

@@ -170,8 +170,10 @@ public sealed class Http1RequestParser
                     HeadFields.ScanConnection(value, ref connection);
                     break;
                 case KnownHeader.Expect:
-                    if (!KnownHeaders.Is(value, "100-continue"u8)) return 417;
+                    // 100-continue is answered here; another expectation may be meant for the origin, so it is forwarded.
+                    if (!KnownHeaders.Is(value, "100-continue"u8)) break;
                     head.ExpectContinue = true;
+                    field.Drop = true;
                     break;
                 case KnownHeader.Upgrade:
                     head.UpgradeField = i;

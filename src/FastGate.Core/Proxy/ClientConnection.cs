@@ -151,7 +151,7 @@ internal sealed class ClientConnection
         if (limits.MaxRequestBodyBytes >= 0 && request.ContentLength > limits.MaxRequestBodyBytes)
             return await RespondAsync(413, close: true).ConfigureAwait(false);
 
-        var path = request.TargetForm == RequestTargetForm.Asterisk ? "/"u8 : request.Path;
+        var path = request.TargetForm == RequestTargetForm.Asterisk || request.Path.IsEmpty ? "/"u8 : request.Path;
         var route = snapshot.Routes.Match(request.Authority, path, request.Method);
         if (route is null) return await RespondAsync(404, close: request.HasBody || !request.KeepAlive).ConfigureAwait(false);
 

@@ -34,7 +34,7 @@ internal static class RequestHeadWriter
             if (field.Drop) continue;
             switch (field.Known)
             {
-                case KnownHeader.Host or KnownHeader.ContentLength or KnownHeader.Expect:
+                case KnownHeader.Host or KnownHeader.ContentLength:
                     continue;
                 case KnownHeader.XForwardedFor:
                     if (trusted && forwardedFor < 0) forwardedFor = i;

@@ -60,6 +60,8 @@ public class ChunkedDecoderTests
     [InlineData("5\r\nhelloXX0\r\n\r\n")]           // data longer than its size
     [InlineData(" 5\r\nhello\r\n0\r\n\r\n")]        // whitespace before size
     [InlineData("5 x\r\nhello\r\n0\r\n\r\n")]       // junk after size
+    [InlineData("5  \t \r\nhello\r\n0\r\n\r\n")]   // whitespace after size without an extension
+    [InlineData("5;a=b \r\nhello\r\n0\r\n\r\n")]    // whitespace after an extension
     [InlineData("0x5\r\nhello\r\n0\r\n\r\n")]       // not hex digits only
     [InlineData("-5\r\nhello\r\n0\r\n\r\n")]
     [InlineData("\r\nhello\r\n0\r\n\r\n")]          // empty size
