@@ -1,0 +1,76 @@
+namespace FastGate.Configuration;
+
+/// <summary>The sections and keys config.toml accepts; used for unknown-key errors and environment overrides.</summary>
+internal static class ConfigSchema
+{
+    public const string Server = "server";
+    public const string Limits = "limits";
+    public const string Clusters = "clusters";
+    public const string Routes = "routes";
+
+    public static readonly string[] Sections = [Server, Limits, Clusters, Routes];
+
+    public static readonly string[] ServerKeys = ["listen", "drain_timeout", "trusted_proxies"];
+
+    public static readonly string[] LimitsKeys =
+    [
+        "max_request_line", "max_header_bytes", "max_header_count", "max_request_body",
+        "header_timeout", "keepalive_timeout", "max_response_header_bytes",
+    ];
+
+    public static readonly string[] ClusterKeys =
+        ["destinations", "balancer", "max_connections", "idle_timeout", "connect_timeout", "response_timeout"];
+
+    public static readonly string[] RouteKeys =
+        ["cluster", "path", "host", "methods", "strip_prefix", "add_prefix", "host_header"];
+
+    /// <summary>True for sections that hold named entries (<c>[clusters.NAME]</c>) rather than keys.</summary>
+    public static bool IsNamedSection(string section) => section is Clusters or Routes;
+
+    /// <summary>The keys of a plain section, or of one entry of a named section.</summary>
+    public static string[] KeysOf(string section) => section switch
+    {
+        Server => ServerKeys,
+        Limits => LimitsKeys,
+        Clusters => ClusterKeys,
+        Routes => RouteKeys,
+        _ => [],
+    };
+
+    /// <summary>" (did you mean "x"?)" when a known name is close to <paramref name="name"/>, else "".</summary>
+    public static string Suggest(string name, IEnumerable<string> known)
+    {
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var candidate in known)
+        {
+            var d = Distance(name.ToLowerInvariant(), candidate);
+            if (d < bestDistance)
+            {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best is not null && bestDistance <= Math.Max(1, Math.Min(3, best.Length / 3))
+            ? $" (did you mean \"{best}\"?)"
+            : "";
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+}

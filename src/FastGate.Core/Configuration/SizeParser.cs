@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace FastGate.Configuration;
+
+/// <summary>Byte sizes such as "512B", "8KiB", "1MiB", "1KB" (= 1000), "1.5GiB".</summary>
+public static class SizeParser
+{
+    public static bool TryParse(string? text, out long bytes)
+    {
+        bytes = 0;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        var s = text.Trim();
+        var i = 0;
+        while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.')) i++;
+        if (i == 0 || !decimal.TryParse(s.AsSpan(0, i), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            return false;
+        var multiplier = s[i..].Trim().ToLowerInvariant() switch
+        {
+            "b" => 1L,
+            "kb" => 1000L,
+            "mb" => 1000L * 1000,
+            "gb" => 1000L * 1000 * 1000,
+            "kib" => 1L << 10,
+            "mib" => 1L << 20,
+            "gib" => 1L << 30,
+            _ => 0L,
+        };
+        if (multiplier == 0 || number * multiplier > long.MaxValue) return false;
+        bytes = (long)(number * multiplier);
+        return true;
+    }
+
+    /// <summary>"32KiB", "100MiB", or plain bytes when not a whole number of KiB.</summary>
+    public static string Format(long bytes)
+    {
+        if (bytes > 0 && bytes % (1L << 30) == 0) return $"{bytes >> 30}GiB";
+        if (bytes > 0 && bytes % (1L << 20) == 0) return $"{bytes >> 20}MiB";
+        if (bytes > 0 && bytes % (1L << 10) == 0) return $"{bytes >> 10}KiB";
+        return $"{bytes}B";
+    }
+}

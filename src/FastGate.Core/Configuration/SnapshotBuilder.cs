@@ -1,0 +1,142 @@
+using System.Net;
+using FastGate.Http;
+using FastGate.Routing;
+using FastGate.Upstreams;
+
+namespace FastGate.Configuration;
+
+/// <summary>Binds the whole config tree into a <see cref="GatewaySnapshot"/>, collecting every error on the way.</summary>
+internal sealed class SnapshotBuilder(ConfigReader reader)
+{
+    public static readonly IPEndPoint DefaultListener = new(IPAddress.Loopback, 8080);
+
+    private IReadOnlyList<IPEndPoint> _listeners = [DefaultListener];
+    private TimeSpan _drainTimeout = TimeSpan.FromSeconds(30);
+    private IReadOnlyList<IPNetwork> _trustedProxies = [];
+    private HttpLimits _limits = HttpLimits.Default;
+    private readonly Dictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
+    private readonly List<string> _declaredClusters = [];
+    private readonly List<(Route Route, ConfigNode Node)> _routes = [];
+
+    public GatewaySnapshot? Build(ConfigNode root)
+    {
+        foreach (var (name, node) in root.Children)
+        {
+            if (Array.IndexOf(ConfigSchema.Sections, name) < 0)
+                reader.Error(node, name, $"unknown section \"{name}\"{ConfigSchema.Suggest(name, ConfigSchema.Sections)}");
+        }
+        if (Section(root, ConfigSchema.Server) is { } server) BindServer(server);
+        if (Section(root, ConfigSchema.Limits) is { } limits) BindLimits(limits);
+        if (Section(root, ConfigSchema.Clusters) is { } clusters) BindClusters(clusters);
+        if (Section(root, ConfigSchema.Routes) is { } routes) BindRoutes(routes);
+        CheckDuplicateRoutes();
+        if (reader.ErrorCount > 0) return null;
+
+        foreach (var cluster in _clusters.Values)
+        {
+            foreach (var destination in cluster.Destinations)
+                destination.Pool = new UpstreamPool(destination, cluster.Options);
+        }
+        var routeList = new List<Route>(_routes.Count);
+        foreach (var (route, _) in _routes) routeList.Add(route);
+        return new GatewaySnapshot
+        {
+            Listeners = _listeners,
+            Limits = _limits,
+            Routes = new RouteTable(routeList),
+            Clusters = _clusters,
+            TrustedProxies = _trustedProxies,
+            DrainTimeout = _drainTimeout,
+        };
+    }
+
+    private ConfigNode? Section(ConfigNode root, string name) =>
+        root.Children.TryGetValue(name, out var node) && reader.IsTable(node, name) ? node : null;
+
+    private void BindServer(ConfigNode table)
+    {
+        const string s = ConfigSchema.Server;
+        reader.CheckKeys(table, s, ConfigSchema.ServerKeys);
+        var children = table.Children;
+        if (children.TryGetValue("listen", out var node) && reader.TryStringList(node, $"{s}.listen", out var addresses))
+        {
+            var listeners = new List<IPEndPoint>();
+            foreach (var (address, source) in addresses)
+            {
+                if (AddressParser.TryParseListen(address, out var endPoint, out var error)) listeners.Add(endPoint);
+                else reader.Error(source, $"{s}.listen", $"bad address \"{address}\": {error}");
+            }
+            if (addresses.Count == 0) reader.Error(node, $"{s}.listen", "at least one listen address is required");
+            _listeners = listeners;
+        }
+        if (children.TryGetValue("drain_timeout", out node) && reader.TryDuration(node, $"{s}.drain_timeout", true, out var drain))
+            _drainTimeout = drain;
+        if (children.TryGetValue("trusted_proxies", out node) && reader.TryStringList(node, $"{s}.trusted_proxies", out var networks))
+        {
+            var proxies = new List<IPNetwork>();
+            foreach (var (text, source) in networks)
+            {
+                if (AddressParser.TryParseNetwork(text, out var network)) proxies.Add(network);
+                else reader.Error(source, $"{s}.trusted_proxies", $"bad CIDR \"{text}\" (expected an IP or a network such as \"10.0.0.0/8\")");
+            }
+            _trustedProxies = proxies;
+        }
+    }
+
+    private void BindLimits(ConfigNode table)
+    {
+        const string s = ConfigSchema.Limits;
+        reader.CheckKeys(table, s, ConfigSchema.LimitsKeys);
+        var children = table.Children;
+        var limits = _limits;
+        if (children.TryGetValue("max_request_line", out var node) && reader.TrySize(node, $"{s}.max_request_line", 64, int.MaxValue, out var size))
+            limits = limits with { MaxRequestLineBytes = (int)size };
+        if (children.TryGetValue("max_header_bytes", out node) && reader.TrySize(node, $"{s}.max_header_bytes", 64, int.MaxValue, out size))
+            limits = limits with { MaxHeaderBytes = (int)size };
+        if (children.TryGetValue("max_response_header_bytes", out node) && reader.TrySize(node, $"{s}.max_response_header_bytes", 64, int.MaxValue, out size))
+            limits = limits with { MaxResponseHeaderBytes = (int)size };
+        if (children.TryGetValue("max_header_count", out node) && reader.TryInt(node, $"{s}.max_header_count", 1, 10_000, out var count))
+            limits = limits with { MaxHeaderCount = count };
+        if (children.TryGetValue("max_request_body", out node) && reader.TrySize(node, $"{s}.max_request_body", 0, long.MaxValue, out size))
+            limits = limits with { MaxRequestBodyBytes = size == 0 ? -1 : size };
+        if (children.TryGetValue("header_timeout", out node) && reader.TryDuration(node, $"{s}.header_timeout", false, out var timeout))
+            limits = limits with { HeaderTimeout = timeout };
+        if (children.TryGetValue("keepalive_timeout", out node) && reader.TryDuration(node, $"{s}.keepalive_timeout", false, out timeout))
+            limits = limits with { KeepAliveTimeout = timeout };
+        _limits = limits;
+    }
+
+    private void BindClusters(ConfigNode section)
+    {
+        foreach (var (name, node) in section.Children)
+        {
+            _declaredClusters.Add(name);
+            if (!reader.IsTable(node, $"{ConfigSchema.Clusters}.{name}")) continue;
+            if (ClusterBinder.Bind(reader, name, node) is { } cluster) _clusters[name] = cluster;
+        }
+    }
+
+    private void BindRoutes(ConfigNode section)
+    {
+        foreach (var (name, node) in section.Children)
+        {
+            if (!reader.IsTable(node, $"{ConfigSchema.Routes}.{name}")) continue;
+            if (RouteBinder.Bind(reader, name, node, _declaredClusters, _clusters) is { } route) _routes.Add((route, node));
+        }
+    }
+
+    private void CheckDuplicateRoutes()
+    {
+        var routes = new List<Route>(_routes.Count);
+        foreach (var (route, _) in _routes) routes.Add(route);
+        foreach (var conflict in RouteTable.FindConflicts(routes))
+        {
+            // Report on the route declared later; the earlier one reads as the original.
+            var first = _routes.FindIndex(r => r.Route == conflict.First);
+            var second = _routes.FindIndex(r => r.Route == conflict.Second);
+            var (original, duplicate) = first < second ? (_routes[first], _routes[second]) : (_routes[second], _routes[first]);
+            reader.Error(duplicate.Node, $"{ConfigSchema.Routes}.{duplicate.Route.Name}",
+                $"duplicate route: same host, path and methods as route \"{original.Route.Name}\"");
+        }
+    }
+}

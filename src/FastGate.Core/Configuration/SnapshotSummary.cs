@@ -1,0 +1,95 @@
+using System.Text;
+using FastGate.Http;
+using FastGate.Routing;
+
+namespace FastGate.Configuration;
+
+/// <summary>A compact, human-readable description of a snapshot, for <c>fastgate validate</c> and the startup banner.</summary>
+public static class SnapshotSummary
+{
+    public static string Describe(GatewaySnapshot snapshot)
+    {
+        var sb = new StringBuilder();
+        sb.Append("listen    ").AppendJoin(", ", snapshot.Listeners).AppendLine();
+        var l = snapshot.Limits;
+        sb.Append("limits    request line ").Append(SizeParser.Format(l.MaxRequestLineBytes))
+          .Append(", headers ").Append(SizeParser.Format(l.MaxHeaderBytes)).Append(" / ").Append(l.MaxHeaderCount)
+          .Append(", body ").Append(l.MaxRequestBodyBytes < 0 ? "unlimited" : SizeParser.Format(l.MaxRequestBodyBytes))
+          .Append(", response headers ").Append(SizeParser.Format(l.MaxResponseHeaderBytes)).AppendLine();
+        sb.Append("timeouts  header ").Append(DurationParser.Format(l.HeaderTimeout))
+          .Append(", keep-alive ").Append(DurationParser.Format(l.KeepAliveTimeout))
+          .Append(", drain ").Append(DurationParser.Format(snapshot.DrainTimeout)).AppendLine();
+        if (snapshot.TrustedProxies.Count > 0)
+            sb.Append("trusted   ").AppendJoin(", ", snapshot.TrustedProxies).AppendLine();
+
+        var routes = snapshot.Routes.Routes;
+        sb.Append("routes    ").Append(routes.Count).AppendLine(routes.Count == 0 ? " (every request answers 404)" : " in match order");
+        var rows = new List<string[]>();
+        for (var i = 0; i < routes.Count; i++)
+        {
+            var r = routes[i];
+            rows.Add([$"{i + 1}.", r.Name, Methods(r.Methods), r.Host ?? "*", r.Path, "-> " + r.Cluster.Name, Rewrites(r)]);
+        }
+        AppendTable(sb, rows, "  ");
+
+        sb.Append("clusters  ").Append(snapshot.Clusters.Count).AppendLine();
+        foreach (var cluster in snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
+        {
+            var o = cluster.Options;
+            sb.Append("  ").Append(cluster.Name).Append("  ").Append(cluster.Balancer.Name)
+              .Append(", max ").Append(o.MaxConnectionsPerDestination).Append(" conn/destination")
+              .Append(", idle ").Append(DurationParser.Format(o.IdleTimeout))
+              .Append(", connect ").Append(DurationParser.Format(o.ConnectTimeout))
+              .Append(", response ").Append(DurationParser.Format(o.ResponseTimeout)).AppendLine();
+            foreach (var d in cluster.Destinations)
+            {
+                sb.Append("    ").Append(d.Address);
+                var resolved = d.EndPoint.ToString();
+                if (resolved != d.Address) sb.Append(" (").Append(resolved).Append(')');
+                sb.AppendLine();
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static string Methods(HttpMethodSet set)
+    {
+        if (set.IsAny) return "ANY";
+        var names = new List<string>();
+        foreach (var m in Enum.GetValues<HttpMethod>())
+        {
+            if (m != HttpMethod.Custom && set.Contains(m)) names.Add(m.ToString().ToUpperInvariant());
+        }
+        return string.Join(',', names);
+    }
+
+    private static string Rewrites(Route r)
+    {
+        var parts = new List<string>();
+        if (r.StripPrefix.Length > 0) parts.Add("strip " + Encoding.ASCII.GetString(r.StripPrefix));
+        if (r.AddPrefix.Length > 0) parts.Add("add " + Encoding.ASCII.GetString(r.AddPrefix));
+        if (r.HostHeader == HostHeaderMode.Destination) parts.Add("host=destination");
+        else if (r.HostHeader == HostHeaderMode.Fixed) parts.Add("host=" + Encoding.ASCII.GetString(r.FixedHost));
+        return string.Join(", ", parts);
+    }
+
+    private static void AppendTable(StringBuilder sb, List<string[]> rows, string indent)
+    {
+        if (rows.Count == 0) return;
+        var widths = new int[rows[0].Length];
+        foreach (var row in rows)
+        {
+            for (var c = 0; c < row.Length; c++) widths[c] = Math.Max(widths[c], row[c].Length);
+        }
+        foreach (var row in rows)
+        {
+            var line = new StringBuilder(indent);
+            for (var c = 0; c < row.Length; c++)
+            {
+                line.Append(row[c]);
+                if (c < row.Length - 1) line.Append(' ', widths[c] - row[c].Length + 2);
+            }
+            sb.AppendLine(line.ToString().TrimEnd());
+        }
+    }
+}
