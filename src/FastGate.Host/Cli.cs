@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Reflection;
 using FastGate.Configuration;
 
@@ -56,7 +55,7 @@ internal static class Cli
             }
         }
 
-        var result = ConfigLoader.LoadFile(config, ReadEnvironment());
+        var result = ConfigLoader.LoadFile(config, ConfigLoader.ReadProcessEnvironment());
         if (result.Snapshot is null || result.Errors.Count > 0)
         {
             foreach (var error in result.Errors) Console.Error.WriteLine(error);
@@ -74,13 +73,4 @@ internal static class Cli
 
     public static string Version =>
         typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
-
-    private static Dictionary<string, string> ReadEnvironment()
-    {
-        var env = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-            if (entry.Key is string key && key.StartsWith("FASTGATE_", StringComparison.OrdinalIgnoreCase))
-                env[key] = entry.Value as string ?? "";
-        return env;
-    }
 }
