@@ -41,6 +41,9 @@ internal struct HeadScanner
             if (idx < 0)
             {
                 _scanned = data.Length;
+                // a field line starting with whitespace (obs-fold) is refused as soon as it shows, not when the head ends
+                if (_firstLineEnd >= 0 && _lineStart < data.Length && (data[_lineStart] == ' ' || data[_lineStart] == '\t'))
+                    return -400;
                 if (_firstLineEnd < 0)
                     return data.Length - HeadStart > maxFirstLine + 1 ? -414 : 0;
                 return data.Length - _firstLineEnd > maxFieldBytes + 1 ? -431 : 0;

@@ -53,10 +53,11 @@ public sealed class Http1RequestParser
         var headLength = end - start;
         data[start..end].CopyTo(head.EnsureBuffer(headLength));
         head.Length = headLength;
-        consumed = end;
         errorStatus = Parse(head, _scanner.FirstLineEnd - start);
         _scanner.Reset();
-        return errorStatus == 0 ? ParseStatus.Complete : ParseStatus.Error;
+        if (errorStatus != 0) return ParseStatus.Error; // nothing is consumed: the connection is closed after the error
+        consumed = end;
+        return ParseStatus.Complete;
     }
 
     /// <summary>Parses a complete head already copied into the head's buffer. Returns 0 or an error status.</summary>

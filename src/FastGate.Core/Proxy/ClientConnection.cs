@@ -144,6 +144,7 @@ internal sealed class ClientConnection
     }
 
     /// <summary>Handles one parsed request. Returns whether the client connection stays open.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ProxyRequestAsync(GatewaySnapshot snapshot)
     {
         var request = _request;
@@ -169,6 +170,7 @@ internal sealed class ClientConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ForwardAsync(Route route, Destination destination, HttpLimits limits)
     {
         var request = _request;
@@ -245,6 +247,7 @@ internal sealed class ClientConnection
         return await RelayResponseAsync(options, hasBody, requestBody).ConfigureAwait(false);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> RelayResponseAsync(ClusterOptions options, bool hasBody, ValueTask<RelayResult> requestBody)
     {
         var upstream = _upstream!;
@@ -347,6 +350,7 @@ internal sealed class ClientConnection
     }
 
     /// <summary>No usable response head came back: answer the client with the gateway's own status.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FailBeforeResponseAsync(UpstreamRead read, bool hasBody, ValueTask<RelayResult> requestBody)
     {
         DiscardUpstream(); // also unblocks a request-body relay stuck writing to it
@@ -373,6 +377,7 @@ internal sealed class ClientConnection
         return await RespondAsync(status, close).ConfigureAwait(false);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> RespondAsync(int status, bool close)
     {
         _output.Write(ErrorResponses.Get(status, close));
@@ -380,6 +385,7 @@ internal sealed class ClientConnection
         return !close && !flush.IsCompleted;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FlushUpstreamAsync(UpstreamConnection upstream)
     {
         try

@@ -29,7 +29,7 @@ internal static class RequestFeeder
             }
             if (prefix == ParseStatus.Complete)
             {
-                Assert.Equal(whole.Status, ParseStatus.Complete);
+                Assert.Equal(ParseStatus.Complete, whole.Status);
                 continue; // a complete head before the end: the rest is body or the next request
             }
             var status = parser.TryParse(Segments.Split(data, cut), head, limits, out var consumed, out var error);
