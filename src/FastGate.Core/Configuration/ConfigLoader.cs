@@ -41,8 +41,12 @@ public static class ConfigLoader
         EnvironmentOverrides.Apply(root, environment ?? NoEnvironment, errors);
         var snapshot = new SnapshotBuilder(new ConfigReader(fileName, errors)).Build(root);
 
-        // Stable: errors on one line keep the order they were found in.
-        var sorted = errors.OrderBy(e => e.EnvVariable is null ? 0 : 1).ThenBy(e => e.Line).ToArray();
+        // Stable: errors on one line (or one variable) keep the order they were found in.
+        var sorted = errors
+            .OrderBy(e => e.EnvVariable is null ? 0 : 1)
+            .ThenBy(e => e.Line)
+            .ThenBy(e => e.EnvVariable, StringComparer.Ordinal)
+            .ToArray();
         return new ConfigResult(snapshot, sorted);
     }
 
