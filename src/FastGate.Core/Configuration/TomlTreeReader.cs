@@ -13,7 +13,16 @@ internal static partial class TomlTreeReader
     /// <summary>Returns the root table, or null when the text has syntax errors (all reported).</summary>
     public static ConfigNode? Read(string text, string fileName, List<ConfigError> errors)
     {
-        var document = SyntaxParser.Parse(text, fileName, validate: true);
+        DocumentSyntax document;
+        try
+        {
+            document = SyntaxParser.Parse(text, fileName, validate: true);
+        }
+        catch (Tomlyn.TomlException ex)
+        {
+            errors.Add(new ConfigError(fileName, 0, "", ex.Message));
+            return null;
+        }
         if (document.HasErrors)
         {
             foreach (var diagnostic in document.Diagnostics)

@@ -72,6 +72,17 @@ public class ConfigErrorTests
         AssertError($"[clusters.b]\ndestinations = [\"{address}\"]\n", 2, "clusters.b.destinations", $"bad address \"{address}\": {reason}");
 
     [Fact]
+    public void Empty_and_duplicate_listen()
+    {
+        AssertError("[server]\nlisten = []\n", 2, "server.listen", "at least one listen address is required");
+        AssertError("[server]\nlisten = [\"127.0.0.1:80\",\n \"localhost:80\"]\n", 3, "server.listen", "duplicate listen address \"localhost:80\"");
+    }
+
+    [Fact]
+    public void Empty_method_list() =>
+        AssertError(MinimalCluster + "\n[routes.r]\ncluster = \"backend\"\npath = \"/\"\nmethods = []\n", 6, "routes.r.methods", "empty method list");
+
+    [Fact]
     public void Duplicate_destination() =>
         AssertError("[clusters.b]\ndestinations = [\"127.0.0.1:1\", \"127.0.0.1:1\"]\n", 2, "clusters.b.destinations", "duplicate destination \"127.0.0.1:1\"");
 
