@@ -119,7 +119,7 @@ public class EnvironmentOverrideTests
     public void Route_created_by_environment_without_path_names_its_variable()
     {
         var error = SingleError(Base, new() { ["FASTGATE_ROUTES__X__CLUSTER"] = "Backend" });
-        Assert.Equal("env FASTGATE_ROUTES__X__CLUSTER: required key is missing", error.ToString());
+        Assert.Equal("env FASTGATE_ROUTES__X__CLUSTER: routes.x.path: required key is missing", error.ToString());
         Assert.Equal("routes.x.path", error.Key);
     }
 
