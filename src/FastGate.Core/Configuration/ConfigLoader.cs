@@ -36,7 +36,12 @@ public static class ConfigLoader
     {
         var errors = new List<ConfigError>();
         var root = TomlTreeReader.Read(text, fileName, errors);
-        if (root is null) return new ConfigResult(null, errors);
+        if (root is null)
+        {
+            // Still check the override names, so one run shows every problem it can.
+            EnvironmentOverrides.Apply(ConfigNode.Table(0), environment ?? NoEnvironment, errors);
+            return new ConfigResult(null, errors);
+        }
 
         EnvironmentOverrides.Apply(root, environment ?? NoEnvironment, errors);
         var snapshot = new SnapshotBuilder(new ConfigReader(fileName, errors)).Build(root);

@@ -25,10 +25,13 @@ internal static partial class TomlTreeReader
         }
         if (document.HasErrors)
         {
+            var seen = new HashSet<(int, string)>();
             foreach (var diagnostic in document.Diagnostics)
             {
-                if (diagnostic.Kind == DiagnosticMessageKind.Error)
-                    errors.Add(new ConfigError(fileName, diagnostic.Span.Start.Line + 1, "", Clean(diagnostic.Message)));
+                var line = diagnostic.Span.Start.Line + 1;
+                var message = Clean(diagnostic.Message);
+                if (diagnostic.Kind == DiagnosticMessageKind.Error && seen.Add((line, message)))
+                    errors.Add(new ConfigError(fileName, line, "", message));
             }
             return null;
         }

@@ -195,6 +195,15 @@ public class ConfigErrorTests
     }
 
     [Fact]
+    public void Toml_syntax_errors_still_report_bad_override_names()
+    {
+        var result = Load("[server\n", new() { ["FASTGATE_SERVR__LISTEN"] = "x", ["FASTGATE_SERVER__LISTEN"] = "fine-later" });
+        Assert.Null(result.Snapshot);
+        Assert.Equal(1, result.Errors[0].Line);
+        Assert.Equal("env FASTGATE_SERVR__LISTEN: unknown section \"servr\" (did you mean \"server\"?)", result.Errors[^1].ToString());
+    }
+
+    [Fact]
     public void Toml_duplicate_key_is_reported()
     {
         var error = SingleError("[limits]\nmax_header_count = 1\nmax_header_count = 2\n");
