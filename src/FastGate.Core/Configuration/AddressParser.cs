@@ -101,6 +101,11 @@ public static class AddressParser
             network = new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
             return true;
         }
-        return IPNetwork.TryParse(text, out network);
+        // IPNetwork.TryParse masks host bits away; "10.0.0.1/8" is more likely a typo than meant as 10.0.0.0/8.
+        var slash = text.IndexOf('/');
+        return IPNetwork.TryParse(text, out network)
+            && slash > 0
+            && IPAddress.TryParse(text.AsSpan(0, slash), out var written)
+            && network.BaseAddress.Equals(written);
     }
 }

@@ -9,7 +9,15 @@ public sealed record ConfigError(string? File, int Line, string Key, string Mess
     /// <summary><c>config.toml:12: clusters.backend.balancer: unknown balancer "foo" (...)</c> or <c>env FASTGATE_X__Y: ...</c>.</summary>
     public override string ToString()
     {
-        if (EnvVariable is not null) return $"env {EnvVariable}: {Message}";
+        if (EnvVariable is not null)
+        {
+            // The variable already names its key; name the key only when the error is about another one.
+            var prefix = EnvironmentOverrides.Prefix.Length;
+            var own = EnvVariable.Length > prefix ? EnvVariable[prefix..].Replace("__", ".", StringComparison.Ordinal) : "";
+            return Key.Length == 0 || Key.Equals(own, StringComparison.OrdinalIgnoreCase)
+                ? $"env {EnvVariable}: {Message}"
+                : $"env {EnvVariable}: {Key}: {Message}";
+        }
         var location = Line > 0 ? $"{File}:{Line}" : File ?? "config";
         return Key.Length > 0 ? $"{location}: {Key}: {Message}" : $"{location}: {Message}";
     }

@@ -36,13 +36,22 @@ public static class ConfigLoader
     {
         var errors = new List<ConfigError>();
         var root = TomlTreeReader.Read(text, fileName, errors);
-        if (root is null) return new ConfigResult(null, errors);
+        if (root is null)
+        {
+            // Still check the override names, so one run shows every problem it can.
+            EnvironmentOverrides.Apply(ConfigNode.Table(0), environment ?? NoEnvironment, errors);
+            return new ConfigResult(null, errors);
+        }
 
         EnvironmentOverrides.Apply(root, environment ?? NoEnvironment, errors);
         var snapshot = new SnapshotBuilder(new ConfigReader(fileName, errors)).Build(root);
 
-        // Stable: errors on one line keep the order they were found in.
-        var sorted = errors.OrderBy(e => e.EnvVariable is null ? 0 : 1).ThenBy(e => e.Line).ToArray();
+        // Stable: errors on one line (or one variable) keep the order they were found in.
+        var sorted = errors
+            .OrderBy(e => e.EnvVariable is null ? 0 : 1)
+            .ThenBy(e => e.Line)
+            .ThenBy(e => e.EnvVariable, StringComparer.Ordinal)
+            .ToArray();
         return new ConfigResult(snapshot, sorted);
     }
 

@@ -108,7 +108,7 @@ internal sealed class ConfigReader(string fileName, List<ConfigError> errors)
         }
         if (!ok)
         {
-            Error(node, key, $"bad duration \"{node.Text}\" (use e.g. \"500ms\", \"10s\", \"1m30s\", at most {DurationParser.Format(DurationParser.Max)})");
+            Error(node, key, $"bad duration \"{node.Text}\" (use e.g. \"500ms\", \"10s\", \"1m30s\"; at most 24 days)");
             return false;
         }
         if (!allowZero && value <= TimeSpan.Zero)

@@ -11,7 +11,7 @@ public sealed class ConfigResult
 
     public GatewaySnapshot? Snapshot { get; }
 
-    /// <summary>File errors in line order, then environment override errors.</summary>
+    /// <summary>File errors in line order, then environment override errors by variable name.</summary>
     public IReadOnlyList<ConfigError> Errors { get; }
 
     public bool Success => Snapshot is not null;

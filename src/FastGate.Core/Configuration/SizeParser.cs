@@ -30,12 +30,16 @@ public static class SizeParser
         return true;
     }
 
-    /// <summary>"32KiB", "100MiB", or plain bytes when not a whole number of KiB.</summary>
+    /// <summary>"32KiB", "100MiB", "1MB", or plain bytes when no unit divides the value.</summary>
     public static string Format(long bytes)
     {
-        if (bytes > 0 && bytes % (1L << 30) == 0) return $"{bytes >> 30}GiB";
-        if (bytes > 0 && bytes % (1L << 20) == 0) return $"{bytes >> 20}MiB";
-        if (bytes > 0 && bytes % (1L << 10) == 0) return $"{bytes >> 10}KiB";
+        if (bytes <= 0) return $"{bytes}B";
+        if (bytes % (1L << 30) == 0) return $"{bytes >> 30}GiB";
+        if (bytes % (1L << 20) == 0) return $"{bytes >> 20}MiB";
+        if (bytes % (1L << 10) == 0) return $"{bytes >> 10}KiB";
+        if (bytes % 1_000_000_000 == 0) return $"{bytes / 1_000_000_000}GB";
+        if (bytes % 1_000_000 == 0) return $"{bytes / 1_000_000}MB";
+        if (bytes % 1000 == 0) return $"{bytes / 1000}KB";
         return $"{bytes}B";
     }
 }

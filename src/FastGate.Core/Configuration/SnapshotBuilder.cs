@@ -63,8 +63,12 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             var listeners = new List<IPEndPoint>();
             foreach (var (address, source) in addresses)
             {
-                if (AddressParser.TryParseListen(address, out var endPoint, out var error)) listeners.Add(endPoint);
-                else reader.Error(source, $"{s}.listen", $"bad address \"{address}\": {error}");
+                if (!AddressParser.TryParseListen(address, out var endPoint, out var error))
+                    reader.Error(source, $"{s}.listen", $"bad address \"{address}\": {error}");
+                else if (endPoint.Port != 0 && listeners.Contains(endPoint))
+                    reader.Error(source, $"{s}.listen", $"duplicate listen address \"{address}\"");
+                else
+                    listeners.Add(endPoint);
             }
             if (addresses.Count == 0) reader.Error(node, $"{s}.listen", "at least one listen address is required");
             _listeners = listeners;

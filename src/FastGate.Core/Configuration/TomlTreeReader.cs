@@ -13,13 +13,25 @@ internal static partial class TomlTreeReader
     /// <summary>Returns the root table, or null when the text has syntax errors (all reported).</summary>
     public static ConfigNode? Read(string text, string fileName, List<ConfigError> errors)
     {
-        var document = SyntaxParser.Parse(text, fileName, validate: true);
+        DocumentSyntax document;
+        try
+        {
+            document = SyntaxParser.Parse(text, fileName, validate: true);
+        }
+        catch (Tomlyn.TomlException ex)
+        {
+            errors.Add(new ConfigError(fileName, 0, "", ex.Message));
+            return null;
+        }
         if (document.HasErrors)
         {
+            var seen = new HashSet<(int, string)>();
             foreach (var diagnostic in document.Diagnostics)
             {
-                if (diagnostic.Kind == DiagnosticMessageKind.Error)
-                    errors.Add(new ConfigError(fileName, diagnostic.Span.Start.Line + 1, "", Clean(diagnostic.Message)));
+                var line = diagnostic.Span.Start.Line + 1;
+                var message = Clean(diagnostic.Message);
+                if (diagnostic.Kind == DiagnosticMessageKind.Error && seen.Add((line, message)))
+                    errors.Add(new ConfigError(fileName, line, "", message));
             }
             return null;
         }

@@ -5,7 +5,7 @@ using System.Text;
 namespace FastGate.Routing;
 
 /// <summary>
-/// A compiled host pattern: any host, an exact name, or "*.example.com" (one or more labels before the suffix).
+/// A compiled host pattern: any host (null or "*"), an exact name, or "*.example.com" (one or more labels before the suffix).
 /// Compared ASCII case-insensitively against the Host header with its port removed.
 /// </summary>
 public sealed class HostPattern
@@ -38,7 +38,7 @@ public sealed class HostPattern
     public static bool TryParse(string? text, [NotNullWhen(true)] out HostPattern? pattern, [NotNullWhen(false)] out string? error)
     {
         pattern = null;
-        if (text is null)
+        if (text is null || text.Trim() == "*")
         {
             pattern = Any;
             error = null;

@@ -11,7 +11,7 @@ public sealed class RouteTable : IRouteTable
     public static readonly RouteTable Empty = new([]);
 
     private readonly Entry[] _entries;
-    private readonly Route[] _routes;
+    private readonly IReadOnlyList<Route> _routes;
 
     /// <summary>Compiles the routes. Throws <see cref="FormatException"/> for a bad pattern and <see cref="ArgumentException"/> for conflicting routes.</summary>
     public RouteTable(IEnumerable<Route> routes)
@@ -26,8 +26,7 @@ public sealed class RouteTable : IRouteTable
             throw new ArgumentException($"route \"{conflicts[0].Second.Name}\" duplicates route \"{conflicts[0].First.Name}\"", nameof(routes));
 
         _entries = entries.ToArray();
-        _routes = new Route[_entries.Length];
-        for (var i = 0; i < _entries.Length; i++) _routes[i] = _entries[i].Route;
+        _routes = Array.AsReadOnly(Array.ConvertAll(_entries, e => e.Route));
     }
 
     /// <summary>The routes in match order (most specific first).</summary>
