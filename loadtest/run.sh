@@ -5,6 +5,7 @@
 # upstreams share core 1. Every proxy listens on 127.0.0.1:8080 in turn.
 #
 # Environment: DURATION (s, default 15), CONNECTIONS (default 64), WARMUP (s, default 10),
+#              ROUNDS (measured runs per proxy, median reported; default 1),
 #              PROXIES (default "fastgate nginx"), PROXY_PORT (default 8080).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -14,6 +15,7 @@ DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-64}
 WARMUP=${WARMUP:-10}
 PROXIES=${PROXIES:-"fastgate nginx"}
+ROUNDS=${ROUNDS:-1}
 PROBE_SECONDS=3
 PROBE_MAX=4
 LISTEN=127.0.0.1:${PROXY_PORT:-8080}
@@ -30,6 +32,8 @@ log() { echo "[loadtest] $*" >&2; }
 # ---------------------------------------------------------------- processes and cleanup
 TMP=$(mktemp -d /tmp/fastgate-loadtest.XXXXXX)
 STARTED_PIDS=()
+UPSTREAM_PIDS=()
+CLK_TCK=$(getconf CLK_TCK)
 
 stop_pid() {
     local pid=$1
@@ -114,6 +118,7 @@ fi
 for port in "${UPSTREAM_PORTS[@]}"; do
     taskset -c "$LOAD_CPU" dotnet "$UPSTREAM_DLL" --host 127.0.0.1 --port "$port" >"$TMP/upstream-$port.log" 2>&1 &
     STARTED_PIDS+=($!)
+    UPSTREAM_PIDS+=($!)
     wait_listening "$!" "127.0.0.1:$port" 15 || { cat "$TMP/upstream-$port.log" >&2; log "upstream $port did not start"; exit 1; }
 done
 log "sample upstreams on ${UPSTREAM_PORTS[*]} (cpu $LOAD_CPU)"
@@ -211,6 +216,35 @@ cpu_ticks() {
     echo "$total"
 }
 
+# Busy ticks (user+nice+system) of one core from /proc/stat. Interrupt and softirq time is left
+# out: loopback networking lands there and is not "other load".
+core_busy() {
+    awk -v cpu="cpu$1" '$1 == cpu {print $2 + $3 + $4}' /proc/stat
+}
+
+# A point-in-time reading: wall ns, proxy ticks, upstream ticks, reaped-children ticks of this shell
+# (wrk, once waited for), busy ticks of the proxy core and of the load core.
+cpu_snapshot() {
+    local self
+    self=$(cat "/proc/$$/stat")
+    self=${self##*) }
+    read -r -a f <<<"$self"
+    echo "$(date +%s%N) $(cpu_ticks "$@") $(cpu_ticks "${UPSTREAM_PIDS[@]}") $((f[13] + f[14])) $(core_busy "$PROXY_CPU") $(core_busy "$LOAD_CPU")"
+}
+
+# cpu_figures BEFORE AFTER REQUESTS -> "cpu_us_per_request other_load_proxy_core_% other_load_load_core_%"
+# "Other" is what the core spent on processes that are not part of this test (e.g. a build).
+cpu_figures() {
+    awk -v hz="$CLK_TCK" -v n="$3" -v a="$1" -v b="$2" 'BEGIN {
+        split(a, x, " "); split(b, y, " ")
+        wall = (y[1] - x[1]) / 1e9 * hz
+        proxy = y[2] - x[2]; up = y[3] - x[3]; self = y[4] - x[4]
+        o0 = (y[5] - x[5] - proxy) / wall * 100
+        o1 = (y[6] - x[6] - up - self) / wall * 100
+        printf "%.1f %.0f %.0f", (n > 0 ? proxy / hz * 1e6 / n : 0), (o0 < 0 ? 0 : o0), (o1 < 0 ? 0 : o1)
+    }'
+}
+
 # Sum of VmHWM (kB) over the given PIDs.
 peak_rss_kb() {
     local pid total=0 kb
@@ -301,12 +335,19 @@ measure() {
 
     kill -0 "$pid" 2>/dev/null || { fail_row "$name" "died during warm-up"; return; }
 
-    local pids ticks_before ticks_after
+    local pids round before after rounds=() all_rps=() errors=0
     mapfile -t pids < <(proxy_pids "$pid")
-    ticks_before=$(cpu_ticks "${pids[@]}")
-    log "$name: measuring for ${DURATION}s with $CONNECTIONS connections"
-    run_wrk "$DURATION" "$dir/measure.txt"
-    ticks_after=$(cpu_ticks "${pids[@]}")
+    for round in $(seq "$ROUNDS"); do
+        log "$name: measuring for ${DURATION}s with $CONNECTIONS connections (round $round/$ROUNDS)"
+        before=$(cpu_snapshot "${pids[@]}")
+        run_wrk "$DURATION" "$dir/measure-$round.txt"
+        after=$(cpu_snapshot "${pids[@]}")
+        kill -0 "$pid" 2>/dev/null || break
+        # "rps p50 p99 cpu_us_per_req other_cpu0_% other_cpu1_%"
+        rounds+=("$RPS $P50_MS $P99_MS $(cpu_figures "$before" "$after" "$REQUESTS")")
+        all_rps+=("$RPS")
+        errors=$((errors + ERRORS))
+    done
     local rss_kb
     rss_kb=$(peak_rss_kb "${pids[@]}")
 
@@ -315,14 +356,13 @@ measure() {
         return
     fi
     stop_pid "$pid"
-    if ((REQUESTS == 0)); then
+
+    local cpu_us other0 other1 rss_mb ratio
+    read -r RPS P50_MS P99_MS cpu_us other0 other1 < <(printf '%s\n' "${rounds[@]}" | sort -n -k1,1 | sed -n "$(((ROUNDS + 1) / 2))p")
+    if ((RPS == 0)); then
         fail_row "$name" "no requests completed"
         return
     fi
-
-    local cpu_us rss_mb ratio
-    cpu_us=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" -v n="$REQUESTS" \
-        'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
     rss_mb=$(awk -v kb="$rss_kb" 'BEGIN {printf "%.1f", kb / 1024}')
     [[ $name == fastgate ]] && FASTGATE_RPS=$RPS
     if [[ -n $FASTGATE_RPS ]]; then
@@ -330,8 +370,11 @@ measure() {
     else
         ratio="n/a"
     fi
+    ERRORS=$errors
+    local rounds_note=""
+    ((ROUNDS > 1)) && rounds_note=" Median of $ROUNDS rounds (req/s: ${all_rps[*]})."
+    NOTES+=("- $name: warm-up ${WARMUP}s, then $stability.$rounds_note CPU used by other processes during the (median) run: cpu$PROXY_CPU ${other0}%, cpu$LOAD_CPU ${other1}%.")
     ROWS+=("| $name | $RPS | $P50_MS | $P99_MS | $cpu_us | $rss_mb | $ratio | $ERRORS |")
-    NOTES+=("- $name: warm-up ${WARMUP}s, then $stability.")
     log "$name: $RPS req/s, p50 ${P50_MS} ms, p99 ${P99_MS} ms, ${cpu_us} µs CPU/req, peak RSS ${rss_mb} MB, errors $ERRORS"
 }
 
@@ -346,7 +389,7 @@ REPORT=$ROOT/loadtest/results/$STAMP.md
 {
     echo "# FastGate load test, $STAMP"
     echo
-    echo "\`wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency $URL\` (cpu $LOAD_CPU, with both upstreams); proxy alone on cpu $PROXY_CPU."
+    echo "\`wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency $URL\` (cpu $LOAD_CPU, with both upstreams); proxy alone on cpu $PROXY_CPU; $ROUNDS measured round(s) per proxy, median by req/s."
     echo
     echo "| proxy | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MB | req/s vs FastGate | errors |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|"
