@@ -373,7 +373,11 @@ measure() {
     ERRORS=$errors
     local rounds_note=""
     ((ROUNDS > 1)) && rounds_note=" Median of $ROUNDS rounds (req/s: ${all_rps[*]})."
-    NOTES+=("- $name: warm-up ${WARMUP}s, then $stability.$rounds_note CPU used by other processes during the (median) run: cpu$PROXY_CPU ${other0}%, cpu$LOAD_CPU ${other1}%.")
+    local busy
+    busy=$(awk -v c="$cpu_us" -v r="$RPS" 'BEGIN {printf "%.0f", c * r / 1e4}')
+    local busy_note="The proxy kept ${busy}% of cpu$PROXY_CPU busy"
+    ((busy < 80)) && busy_note+=" (well below 100%: something other than the proxy limited the run)"
+    NOTES+=("- $name: warm-up ${WARMUP}s, then $stability.$rounds_note $busy_note. CPU used by other processes during the (median) run: cpu$PROXY_CPU ${other0}%, cpu$LOAD_CPU ${other1}%.")
     ROWS+=("| $name | $RPS | $P50_MS | $P99_MS | $cpu_us | $rss_mb | $ratio | $ERRORS |")
     log "$name: $RPS req/s, p50 ${P50_MS} ms, p99 ${P99_MS} ms, ${cpu_us} µs CPU/req, peak RSS ${rss_mb} MB, errors $ERRORS"
 }
