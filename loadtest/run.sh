@@ -6,7 +6,8 @@
 #
 # Environment: DURATION (s, default 15), CONNECTIONS (default 64), WARMUP (s, default 10),
 #              ROUNDS (measured runs per proxy, median reported; default 1),
-#              PROXIES (default "fastgate nginx"), PROXY_PORT (default 8080).
+#              PROXIES (default "fastgate nginx"), PROXY_PORT (default 8080),
+#              LOADGEN (wrk or hey; default wrk, or hey when only hey is on PATH).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -72,9 +73,16 @@ wait_listening() {
 }
 
 # ---------------------------------------------------------------- prerequisites
+LOADGEN=${LOADGEN:-}
+if [[ -z $LOADGEN ]]; then
+    LOADGEN=wrk
+    command -v wrk >/dev/null || ! command -v hey >/dev/null || LOADGEN=hey
+fi
+[[ $LOADGEN == wrk || $LOADGEN == hey ]] || { log "LOADGEN must be wrk or hey"; exit 1; }
+
 install_missing() {
     local pkgs=()
-    command -v wrk >/dev/null || pkgs+=(wrk)
+    command -v "$LOADGEN" >/dev/null || pkgs+=("$LOADGEN")
     command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
     command -v taskset >/dev/null || pkgs+=(util-linux)
     ((${#pkgs[@]} == 0)) && return 0
@@ -256,7 +264,23 @@ peak_rss_kb() {
 }
 
 # ---------------------------------------------------------------- load generator
-# run_wrk SECONDS OUTFILE — sets RPS, REQUESTS, P50_MS, P99_MS, ERRORS.
+# run_load SECONDS OUTFILE — sets RPS, REQUESTS, P50_MS, P99_MS, ERRORS.
+run_load() { "run_$LOADGEN" "$@"; }
+
+load_command() {
+    case $LOADGEN in
+        wrk) echo "wrk -t1 -c$CONNECTIONS -d${1}s --latency $URL" ;;
+        hey) echo "hey -z ${1}s -c $CONNECTIONS $URL" ;;
+    esac
+}
+
+loadgen_version() {
+    case $LOADGEN in
+        wrk) { wrk -v 2>&1 || true; } | awk 'NR == 1 {print $1, $2}' ;;
+        hey) echo hey ;;
+    esac
+}
+
 run_wrk() {
     local seconds=$1 out=$2
     taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --latency "$URL" >"$out" 2>&1 || true
@@ -269,6 +293,21 @@ run_wrk() {
                   END {print n + 0}' "$out")
     RPS=${RPS:-0}
     REQUESTS=${REQUESTS:-0}
+}
+
+run_hey() {
+    local seconds=$1 out=$2
+    taskset -c "$LOAD_CPU" hey -z "${seconds}s" -c "$CONNECTIONS" "$URL" >"$out" 2>&1 || true
+    RPS=$(awk '/Requests\/sec:/ {printf "%d", $2}' "$out")
+    REQUESTS=$(awk '/^ *\[[0-9]+\]/ && / responses$/ {n += $2} END {print n + 0}' "$out")
+    P50_MS=$(awk '$1 == "50%" {printf "%.2f", $3 * 1000}' "$out")
+    P99_MS=$(awk '$1 == "99%" {printf "%.2f", $3 * 1000}' "$out")
+    ERRORS=$(awk '/^Status code distribution:/ {s = 1; next}
+                  /^Error distribution:/ {s = 0; e = 1; next}
+                  s && /^ *\[[0-9]+\]/ {code = $1; gsub(/[][]/, "", code); if (code + 0 >= 400) n += $2}
+                  e && /^ *\[[0-9]+\]/ {c = $1; gsub(/[][]/, "", c); n += c}
+                  END {print n + 0}' "$out")
+    RPS=${RPS:-0}
 }
 
 # wrk prints latencies as e.g. 667.00us, 1.23ms, 1.01s
@@ -321,10 +360,10 @@ measure() {
     fi
 
     log "$name: warming up for ${WARMUP}s"
-    run_wrk "$WARMUP" "$dir/warmup.txt"
+    run_load "$WARMUP" "$dir/warmup.txt"
     local prev="" probe stability="not stable after $PROBE_MAX probes of ${PROBE_SECONDS}s"
     for probe in $(seq "$PROBE_MAX"); do
-        run_wrk "$PROBE_SECONDS" "$dir/probe-$probe.txt"
+        run_load "$PROBE_SECONDS" "$dir/probe-$probe.txt"
         if [[ -n $prev && $prev -gt 0 ]] && awk -v a="$prev" -v b="$RPS" 'BEGIN {d = (a - b) / a; exit !(d < 0.05 && d > -0.05)}'; then
             stability="stable after $probe probes ($prev, $RPS req/s)"
             break
@@ -340,7 +379,7 @@ measure() {
     for round in $(seq "$ROUNDS"); do
         log "$name: measuring for ${DURATION}s with $CONNECTIONS connections (round $round/$ROUNDS)"
         before=$(cpu_snapshot "${pids[@]}")
-        run_wrk "$DURATION" "$dir/measure-$round.txt"
+        run_load "$DURATION" "$dir/measure-$round.txt"
         after=$(cpu_snapshot "${pids[@]}")
         kill -0 "$pid" 2>/dev/null || break
         # "rps p50 p99 cpu_us_per_req other_cpu0_% other_cpu1_%"
@@ -393,7 +432,7 @@ REPORT=$ROOT/loadtest/results/$STAMP.md
 {
     echo "# FastGate load test, $STAMP"
     echo
-    echo "\`wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency $URL\` (cpu $LOAD_CPU, with both upstreams); proxy alone on cpu $PROXY_CPU; $ROUNDS measured round(s) per proxy, median by req/s."
+    echo "\`$(load_command "$DURATION")\` (cpu $LOAD_CPU, with both upstreams); proxy alone on cpu $PROXY_CPU; $ROUNDS measured round(s) per proxy, median by req/s."
     echo
     echo "| proxy | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MB | req/s vs FastGate | errors |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -402,7 +441,7 @@ REPORT=$ROOT/loadtest/results/$STAMP.md
     printf '%s\n' "${NOTES[@]}"
     echo
     echo "Machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r)."
-    echo "Tools: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'), .NET SDK $(dotnet --version)."
+    echo "Tools: $(loadgen_version), $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'), .NET SDK $(dotnet --version)."
 } >"$REPORT"
 
 echo
