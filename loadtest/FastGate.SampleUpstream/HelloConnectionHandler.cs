@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace FastGate.SampleUpstream;
 
@@ -17,6 +18,10 @@ public sealed class HelloConnectionHandler : ConnectionHandler
         var stream = new RequestStream(_table.For(port));
         PipeReader input = connection.Transport.Input;
         PipeWriter output = connection.Transport.Output;
+        // On shutdown, wake an idle keep-alive read so the process exits at once instead of
+        // waiting for Kestrel's shutdown timeout.
+        using var closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?
+            .ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
         try
         {
             while (true)

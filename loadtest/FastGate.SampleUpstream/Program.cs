@@ -51,6 +51,7 @@ if (ports.Count == 0)
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
 builder.Logging.ClearProviders();
 builder.Services.AddSingleton(new ResponseTable(ports));
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
 // The handler never blocks, so running it on the socket's I/O thread saves a thread-pool hop per read.
 builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
 builder.WebHost.ConfigureKestrel(kestrel =>
