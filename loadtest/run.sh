@@ -50,6 +50,7 @@ stop_pid() {
 
 cleanup() {
     local pid
+    [[ -z ${LOAD_PID:-} ]] || stop_pid "$LOAD_PID"
     for pid in "${STARTED_PIDS[@]}"; do
         stop_pid "$pid"
     done
@@ -267,6 +268,15 @@ peak_rss_kb() {
 # run_load SECONDS OUTFILE — sets RPS, REQUESTS, P50_MS, P99_MS, ERRORS.
 run_load() { "run_$LOADGEN" "$@"; }
 
+# The load generator runs in the background so INT/TERM reach our trap at once (bash defers traps
+# while a foreground child runs); cleanup stops it through LOAD_PID.
+LOAD_PID=""
+wait_load() {
+    LOAD_PID=$1
+    wait "$LOAD_PID" || true
+    LOAD_PID=""
+}
+
 load_command() {
     case $LOADGEN in
         wrk) echo "wrk -t1 -c$CONNECTIONS -d${1}s --latency $URL" ;;
@@ -283,7 +293,8 @@ loadgen_version() {
 
 run_wrk() {
     local seconds=$1 out=$2
-    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --latency "$URL" >"$out" 2>&1 || true
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --latency "$URL" >"$out" 2>&1 &
+    wait_load $!
     RPS=$(awk '/^Requests\/sec:/ {printf "%d", $2}' "$out")
     REQUESTS=$(awk '/ requests in / {print $1}' "$out")
     P50_MS=$(latency_ms 50% "$out")
@@ -297,7 +308,8 @@ run_wrk() {
 
 run_hey() {
     local seconds=$1 out=$2
-    taskset -c "$LOAD_CPU" hey -z "${seconds}s" -c "$CONNECTIONS" "$URL" >"$out" 2>&1 || true
+    taskset -c "$LOAD_CPU" hey -z "${seconds}s" -c "$CONNECTIONS" "$URL" >"$out" 2>&1 &
+    wait_load $!
     RPS=$(awk '/Requests\/sec:/ {printf "%d", $2}' "$out")
     REQUESTS=$(awk '/^ *\[[0-9]+\]/ && / responses$/ {n += $2} END {print n + 0}' "$out")
     P50_MS=$(awk '$1 == "50%" {printf "%.2f", $3 * 1000}' "$out")
