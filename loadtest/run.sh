@@ -98,6 +98,10 @@ install_missing() {
 install_missing
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v dotnet >/dev/null || { log "dotnet SDK not found on PATH"; exit 1; }
+if (($(getconf _NPROCESSORS_ONLN) < 2)); then
+    log "only one CPU: proxy, upstreams and load generator will share it"
+    LOAD_CPU=0
+fi
 
 if port_open "$LISTEN"; then
     log "$LISTEN is already in use; stop whatever listens there first"
@@ -116,8 +120,10 @@ dotnet build "$ROOT/loadtest/FastGate.SampleUpstream" -c Release -nologo -v quie
     || { cat "$TMP/build-upstream.log" >&2; log "sample upstream build failed"; exit 1; }
 
 GATEWAY_BUILD_ERROR=""
-log "building FastGate (Release)"
-if ! dotnet build "$ROOT/src/FastGate.Host" -c Release -nologo -v quiet >"$TMP/build-gateway.log" 2>&1; then
+if [[ " $PROXIES " == *" fastgate "* ]]; then
+    log "building FastGate (Release)"
+fi
+if [[ " $PROXIES " == *" fastgate "* ]] && ! dotnet build "$ROOT/src/FastGate.Host" -c Release -nologo -v quiet >"$TMP/build-gateway.log" 2>&1; then
     GATEWAY_BUILD_ERROR="build failed"
     grep -E ": error " "$TMP/build-gateway.log" | sort -u | head -5 >&2 || true
     log "FastGate build failed; its row will be reported as failed"
@@ -164,8 +170,10 @@ EOF
 start_nginx() {
     local dir=$1
     mkdir -p "$dir/temp"
-    # keepalive_requests is raised from nginx's default of 1000 so neither proxy is measured
-    # reconnecting; FastGate keeps client and upstream connections open indefinitely.
+    # Started as root, nginx's worker runs as nobody and must reach its temp paths.
+    chmod 755 "$TMP" "$dir"
+    # keepalive_requests is raised from nginx's default of 1000 so the run measures steady-state
+    # keep-alive rather than nginx closing each connection every 1000 requests.
     cat >"$dir/nginx.conf" <<EOF
 worker_processes 1;
 pid $dir/nginx.pid;
