@@ -4,12 +4,6 @@ using System.IO.Pipelines;
 
 namespace FastGate.SampleUpstream;
 
-public enum StreamOutcome
-{
-    NeedMoreData,
-    Close,
-}
-
 /// <summary>
 /// Per-connection request framing: finds each request head, answers it, and skips its body
 /// (Content-Length or chunked). State survives across reads so a body or a chunk may span batches.
