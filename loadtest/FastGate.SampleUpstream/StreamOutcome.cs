@@ -1,0 +1,7 @@
+namespace FastGate.SampleUpstream;
+
+public enum StreamOutcome
+{
+    NeedMoreData,
+    Close,
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Command 1: build everything, start the sample upstreams on 127.0.0.1:9001 and :9002,
+# and run FastGate in the foreground. Arguments are passed to fastgate (default: --config ./config.toml).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+UPSTREAM_PORTS=(9001 9002)
+UPSTREAM_DLL=loadtest/FastGate.SampleUpstream/bin/Release/net10.0/sample-upstream.dll
+GATEWAY_DLL=src/FastGate.Host/bin/Release/net10.0/fastgate.dll
+
+if [[ $# -eq 0 ]]; then
+    if [[ ! -f config.toml ]]; then
+        echo "run.sh: ./config.toml not found; pass your own: ./run.sh --config FILE" >&2
+        exit 1
+    fi
+    set -- --config ./config.toml
+fi
+
+echo "Building (Release)..."
+dotnet build loadtest/FastGate.SampleUpstream -c Release -nologo -v quiet
+dotnet build src/FastGate.Host -c Release -nologo -v quiet
+
+for port in "${UPSTREAM_PORTS[@]}"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "run.sh: 127.0.0.1:$port is already in use" >&2
+        exit 1
+    fi
+done
+
+upstream_pid=""
+gateway_pid=""
+stop() {
+    if [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; then
+        kill "$1" 2>/dev/null || true
+        wait "$1" 2>/dev/null || true
+    fi
+}
+cleanup() {
+    stop "$gateway_pid"
+    stop "$upstream_pid"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+dotnet "$UPSTREAM_DLL" --host 127.0.0.1 --port "$(IFS=,; echo "${UPSTREAM_PORTS[*]}")" &
+upstream_pid=$!
+
+for port in "${UPSTREAM_PORTS[@]}"; do
+    for _ in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue 2
+        kill -0 "$upstream_pid" 2>/dev/null || { echo "run.sh: sample upstream exited" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "run.sh: sample upstream did not accept on 127.0.0.1:$port within 10 s" >&2
+    exit 1
+done
+
+echo "Gateway starting; try: curl http://localhost:8080/"
+# In the background so a TERM/INT to this script is handled at once (bash defers traps until a
+# foreground child exits); the trap then stops the gateway too.
+dotnet "$GATEWAY_DLL" "$@" &
+gateway_pid=$!
+status=0
+wait "$gateway_pid" || status=$?
+gateway_pid=""
+exit "$status"
