@@ -2,8 +2,10 @@ namespace FastGate.Tests.Integration;
 
 public class ClientAbortTests
 {
-    [Fact]
-    public async Task ClientClosingMidBodyClosesTheUpstreamConnectionAndItIsNotReused()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    public async Task ClientClosingMidBodyClosesTheUpstreamConnectionAndItIsNotReused(int delayBeforeCloseMs)
     {
         var firstUpstreamClosed = new TaskCompletionSource<bool>();
         var sessions = 0;
@@ -11,8 +13,8 @@ public class ClientAbortTests
         {
             if (Interlocked.Increment(ref sessions) == 1)
             {
+                // The gateway may or may not forward the partial body before closing; either is fine.
                 await s.ReadRequestAsync(readBody: false);
-                await s.ReadExactAsync(1000);
                 firstUpstreamClosed.SetResult(await s.WaitForCloseAsync(TimeSpan.FromSeconds(5)));
                 return;
             }
@@ -24,7 +26,7 @@ public class ClientAbortTests
         using (var aborting = gateway.Connect())
         {
             aborting.Send("POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + new string('x', 1000));
-            await Task.Delay(100);
+            await Task.Delay(delayBeforeCloseMs);
         }
 
         Assert.True(await firstUpstreamClosed.Task.WaitAsync(TimeSpan.FromSeconds(10)), "the gateway kept the upstream connection open");

@@ -20,7 +20,7 @@ public class ErrorResponseTests
 
         client.Send("GET /only HTTP/1.1\r\nHost: a\r\n\r\n");
         Assert.Equal(200, (await client.ReadResponseAsync()).Status);
-        Assert.Equal(1, upstream.Requests.Count);
+        Assert.Single(upstream.Requests);
     }
 
     [Fact]
