@@ -31,15 +31,16 @@ public class BodylessResponseTests
     }
 
     [Theory]
-    [InlineData("304 Not Modified")]
-    [InlineData("204 No Content")]
-    public async Task BodylessStatusHasNoBodyAndTheConnectionStaysUsable(string status)
+    [InlineData("304 Not Modified", "")]
+    [InlineData("304 Not Modified", "Content-Length: 5\r\n")]
+    [InlineData("204 No Content", "")]
+    public async Task BodylessStatusHasNoBodyAndTheConnectionStaysUsable(string status, string extra)
     {
         await using var upstream = new ScriptedUpstream(async s =>
         {
             while (await s.ReadRequestAsync() is { } request)
                 s.Send(request.Target == "/bodyless"
-                    ? $"HTTP/1.1 {status}\r\nETag: \"v1\"\r\n\r\n"
+                    ? $"HTTP/1.1 {status}\r\nETag: \"v1\"\r\n{extra}\r\n"
                     : $"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Path: {request.Target}\r\n\r\nhello");
         });
         await using var gateway = await TestGateway.StartAsync([upstream.EndPoint]);
@@ -50,6 +51,7 @@ public class BodylessResponseTests
         Assert.Equal(int.Parse(status[..3]), first.Status);
         Assert.Equal("\"v1\"", first.Header("ETag"));
         Assert.Null(first.Header("Transfer-Encoding"));
+        Assert.Equal(extra == "" ? null : "5", first.Header("Content-Length"));
 
         client.Send("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
         var next = await client.ReadResponseAsync();
