@@ -50,4 +50,49 @@ public class UpgradeTests
         client.Send("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
         Assert.Equal("/next", (await client.ReadResponseAsync()).Header("X-Path"));
     }
+
+    [Fact]
+    public async Task ClosingEitherSideEndsTheTunnel()
+    {
+        var upstreamSawClose = new TaskCompletionSource<bool>();
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            await s.ReadRequestAsync();
+            s.Send("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nwelcome");
+            if (await s.ReadAvailableAsync() == "bye") upstreamSawClose.SetResult(await s.WaitForCloseAsync(TimeSpan.FromSeconds(10)));
+            else s.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        });
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint]);
+
+        using (var client = gateway.Connect())
+        {
+            client.Send(UpgradeRequest);
+            Assert.EndsWith("welcome", await client.ReadUntilAsync("welcome"));
+            client.Send("bye");
+        }
+        Assert.True(await upstreamSawClose.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        using var other = gateway.Connect();
+        other.Send(UpgradeRequest);
+        await other.ReadUntilAsync("welcome");
+        other.Send("stop");
+        Assert.Equal("", await other.ReadToEndAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task SwitchingProtocolsWithoutAnUpgradeRequestGives502()
+    {
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            await s.ReadRequestAsync();
+            s.Send("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+            await s.WaitForCloseAsync(TimeSpan.FromSeconds(5));
+        });
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint]);
+        using var client = gateway.Connect();
+
+        client.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        Assert.Equal(502, (await client.ReadResponseAsync()).Status);
+    }
 }
