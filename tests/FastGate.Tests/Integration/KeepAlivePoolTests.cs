@@ -1,3 +1,5 @@
+using FastGate.Upstreams;
+
 namespace FastGate.Tests.Integration;
 
 public class KeepAlivePoolTests
@@ -37,5 +39,53 @@ public class KeepAlivePoolTests
         Assert.Contains(seen, new[] { "ABABABABAB", "BABABABABA" });
         Assert.Equal(1, a.AcceptedConnections);
         Assert.Equal(1, b.AcceptedConnections);
+    }
+
+    /// <summary>With one lease per destination, any failure path that leaks its lease turns the next request into a 503.</summary>
+    [Theory]
+    [InlineData("GET /silent HTTP/1.1\r\nHost: a\r\n\r\n")]
+    [InlineData("GET /reset HTTP/1.1\r\nHost: a\r\n\r\n")]
+    [InlineData("GET /partial HTTP/1.1\r\nHost: a\r\n\r\n")]
+    [InlineData("GET /ws HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n")]
+    [InlineData("POST /early HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc")]
+    [InlineData("POST /abort HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc")]
+    public async Task FailurePathsReleaseTheirPoolLease(string request)
+    {
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            while (await s.ReadRequestAsync(readBody: false) is { } r)
+            {
+                switch (r.Target)
+                {
+                    case "/reset": s.Reset(); return;
+                    case "/partial": s.Send("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab"); await Task.Delay(100); s.Reset(); return;
+                    case "/ws": s.Send("HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n"); break;
+                    case "/early": s.Send("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"); break;
+                    case "/silent" or "/abort": break;
+                    default: s.Send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); continue;
+                }
+                await s.WaitForCloseAsync(TimeSpan.FromSeconds(10));
+                return;
+            }
+        });
+        var options = new ClusterOptions
+        {
+            MaxConnectionsPerDestination = 1, ResponseTimeout = TimeSpan.FromSeconds(1), ConnectTimeout = TimeSpan.FromSeconds(1),
+        };
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint], options: options);
+
+        using (var failing = gateway.Connect())
+        {
+            failing.Send(request);
+            if (request.Contains("/abort")) await Task.Delay(100);
+            else await failing.ReadUntilAsync("HTTP/1.1 ", TimeSpan.FromSeconds(5));
+            await Task.Delay(100);
+        }
+
+        using var client = gateway.Connect();
+        client.Send("GET /fine HTTP/1.1\r\nHost: a\r\n\r\n");
+        var response = await client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(10));
+        Assert.Equal(200, response.Status);
+        Assert.Equal("ok", response.Body);
     }
 }
