@@ -194,7 +194,7 @@ internal sealed class ClientConnection
             }
             var upstream = _upstream;
             RequestHeadWriter.Write(upstream.Output, request, route, destination, _client);
-            if (hasBody && request.ExpectContinue && !sentContinue)
+            if (hasBody && request.ExpectContinue && request.VersionMinor == 1 && !sentContinue)
             {
                 _output.Write(ErrorResponses.Continue);
                 sentContinue = true;
@@ -222,7 +222,8 @@ internal sealed class ClientConnection
 
         while (read == UpstreamRead.Ok && _response.StatusCode < 200 && _response.StatusCode != 101)
         {
-            if (!(_response.StatusCode == 100 && sentContinue))
+            // Never to an HTTP/1.0 client (RFC 9110 §15.2); a 100 after our own was already sent is redundant.
+            if (request.VersionMinor == 1 && !(_response.StatusCode == 100 && sentContinue))
             {
                 ResponseHeadWriter.Write(_output, _response, ClientFraming.None, default, upgrade: false);
                 if ((await _output.FlushAsync().ConfigureAwait(false)).IsCompleted) return Abandon();

@@ -39,10 +39,18 @@ internal static class ResponseHeadWriter
             if (field.Drop && !(upgrade && field.Known == KnownHeader.Upgrade)) continue;
             output.WriteField(response.Name(i), response.Value(i));
         }
-        if (framing == ClientFraming.ContentLength) output.WriteContentLength(response.ContentLength);
+        if (framing == ClientFraming.ContentLength || (framing == ClientFraming.None && KeepsContentLength(response)))
+            output.WriteContentLength(response.ContentLength);
         else if (framing == ClientFraming.Chunked) output.Write("Transfer-Encoding: chunked\r\n"u8);
         if (upgrade) output.Write("Connection: upgrade\r\n"u8);
         else if (!connection.IsEmpty) output.WriteField("Connection"u8, connection);
         output.Write("\r\n"u8);
     }
+
+    /// <summary>
+    /// A bodyless HEAD or 304 response's Content-Length describes the body a GET would get (RFC 9110 §8.6), so it is
+    /// forwarded; 1xx and 204 must not carry one.
+    /// </summary>
+    private static bool KeepsContentLength(ResponseHead response)
+        => response.ContentLength >= 0 && response.StatusCode >= 200 && response.StatusCode != 204;
 }

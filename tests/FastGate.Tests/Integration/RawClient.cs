@@ -43,6 +43,19 @@ internal sealed class RawClient : IDisposable
         }
     }
 
+    /// <summary>Reads until <paramref name="marker"/> has arrived; consumes and returns everything up to and including it.</summary>
+    public async Task<string> ReadUntilAsync(string marker, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        var bytes = Encoding.Latin1.GetBytes(marker);
+        int at;
+        while ((at = Buffered().IndexOf(bytes)) < 0)
+            if (!await FillAsync(cts.Token)) throw new EndOfStreamException("connection closed before " + marker + ": " + Encoding.Latin1.GetString(Buffered()));
+        var text = Encoding.Latin1.GetString(Buffered()[..(at + bytes.Length)]);
+        _read += at + bytes.Length;
+        return text;
+    }
+
     /// <summary>Reads until the peer closes; returns everything not yet consumed.</summary>
     public async Task<string> ReadToEndAsync(TimeSpan? timeout = null)
     {
@@ -86,7 +99,7 @@ internal sealed class RawClient : IDisposable
 }
 
 /// <summary>A response as the client saw it.</summary>
-internal sealed record HttpResponse(int Status, string Head, string Body)
+internal sealed record HttpResponse(int Status, string Head, string Body, string Trailers = "")
 {
     public string? Header(string name)
     {
@@ -127,7 +140,8 @@ internal sealed record HttpResponse(int Status, string Head, string Body)
                     var trailerEnd = data[(pos - 2)..].IndexOf("\r\n\r\n"u8);
                     if (trailerEnd < 0) return null;
                     length = pos - 2 + trailerEnd + 4;
-                    return response with { Body = body.ToString() };
+                    var trailers = Encoding.Latin1.GetString(data[pos..Math.Max(pos, length - 2)]);
+                    return response with { Body = body.ToString(), Trailers = trailers };
                 }
                 if (data.Length < pos + size + 2) return null;
                 body.Append(Encoding.Latin1.GetString(data.Slice(pos, size)));

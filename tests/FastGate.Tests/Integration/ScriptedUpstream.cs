@@ -58,7 +58,8 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
     }
 }
 
-internal sealed record UpstreamRequest(string Method, string Target, string Head, string Body, string Trailers)
+/// <summary>A request as the upstream saw it; <paramref name="Raw"/> is its exact bytes, framing included.</summary>
+internal sealed record UpstreamRequest(string Method, string Target, string Head, string Body, string Trailers, string Raw = "")
 {
     public string? Header(string name) => new HttpResponse(0, "X\r\n" + Head.Split("\r\n", 2)[1], "").Header(name);
 }
@@ -77,6 +78,7 @@ internal sealed class UpstreamSession(Socket socket, ConcurrentQueue<UpstreamReq
         int end;
         while ((end = Pending().IndexOf("\r\n\r\n"u8)) < 0)
             if (!await FillAsync()) return null;
+        var start = _read;
         var head = Encoding.Latin1.GetString(Pending()[..end]);
         _read += end + 4;
         var parts = head.Split(' ', 3);
@@ -102,8 +104,18 @@ internal sealed class UpstreamSession(Socket socket, ConcurrentQueue<UpstreamReq
         {
             request = request with { Body = await ReadExactAsync(int.Parse(cl)) };
         }
+        request = request with { Raw = Encoding.Latin1.GetString(_buffer.GetBuffer().AsSpan(start, _read - start)) };
         log.Enqueue(request);
         return request;
+    }
+
+    /// <summary>Whatever bytes arrive next (at least one); null when the gateway closed.</summary>
+    public async Task<string?> ReadAvailableAsync()
+    {
+        if (Pending().IsEmpty && !await FillAsync()) return null;
+        var text = Encoding.Latin1.GetString(Pending());
+        _read = (int)_buffer.Length;
+        return text;
     }
 
     public async Task<string> ReadExactAsync(int count)
