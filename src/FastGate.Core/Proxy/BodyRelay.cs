@@ -35,13 +35,9 @@ internal static class BodyRelay
             }
             return RelayResult.Done;
         }
-        catch (OperationCanceledException) when (timer.IsCancellationRequested)
-        {
-            return RelayResult.TimedOut;
-        }
         catch (Exception ex) when (IsTransportError(ex))
         {
-            return RelayResult.Failed;
+            return Outcome(ex, timer);
         }
     }
 
@@ -78,13 +74,9 @@ internal static class BodyRelay
                     return RelayResult.DestinationClosed;
             }
         }
-        catch (OperationCanceledException) when (timer.IsCancellationRequested)
-        {
-            return RelayResult.TimedOut;
-        }
         catch (Exception ex) when (IsTransportError(ex))
         {
-            return RelayResult.Failed;
+            return Outcome(ex, timer);
         }
     }
 
@@ -117,15 +109,15 @@ internal static class BodyRelay
                     return RelayResult.DestinationClosed;
             }
         }
-        catch (OperationCanceledException) when (timer.IsCancellationRequested)
-        {
-            return RelayResult.TimedOut;
-        }
         catch (Exception ex) when (IsTransportError(ex))
         {
-            return RelayResult.Failed;
+            return Outcome(ex, timer);
         }
     }
+
+    /// <summary>The timer firing is a timeout; any other cancellation or socket error is a failure.</summary>
+    private static RelayResult Outcome(Exception ex, CancellationTokenSource timer)
+        => ex is OperationCanceledException && timer.IsCancellationRequested ? RelayResult.TimedOut : RelayResult.Failed;
 
     public static bool IsTransportError(Exception ex)
         => ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException or ObjectDisposedException

@@ -193,6 +193,7 @@ internal sealed class ClientConnection
                 return await RespondAsync(status, close: hasBody || !request.KeepAlive).ConfigureAwait(false);
             }
             var upstream = _upstream;
+            upstream.ResetTimeout();
             RequestHeadWriter.Write(upstream.Output, request, route, destination, _client);
             if (hasBody && request.ExpectContinue && request.VersionMinor == 1 && !sentContinue)
             {
@@ -206,8 +207,8 @@ internal sealed class ClientConnection
             }
             else
             {
-                if (hasBody) requestBody = RelayRequestBodyAsync(upstream, limits);
-                read = await ReadResponseHeadAsync(upstream, request.Method, options.ResponseTimeout, limits).ConfigureAwait(false);
+                if (hasBody) requestBody = RelayRequestBodyAsync(upstream, limits, options.ResponseTimeout);
+                read = await ReadResponseHeadAsync(upstream, request.Method, StartsResponseClock(hasBody, requestBody), options.ResponseTimeout, limits).ConfigureAwait(false);
             }
 
             // A pooled connection the upstream had already closed: try once more on a fresh one.
@@ -228,7 +229,7 @@ internal sealed class ClientConnection
                 ResponseHeadWriter.Write(_output, _response, ClientFraming.None, default, upgrade: false);
                 if ((await _output.FlushAsync().ConfigureAwait(false)).IsCompleted) return Abandon();
             }
-            read = await ReadResponseHeadAsync(_upstream, request.Method, options.ResponseTimeout, limits).ConfigureAwait(false);
+            read = await ReadResponseHeadAsync(_upstream, request.Method, StartsResponseClock(hasBody, requestBody), options.ResponseTimeout, limits).ConfigureAwait(false);
         }
 
         if (read != UpstreamRead.Ok)
@@ -255,7 +256,8 @@ internal sealed class ClientConnection
         var request = _request;
         var response = _response;
         var framing = ResponseHeadWriter.ChooseFraming(response, request.VersionMinor == 1);
-        var close = !request.KeepAlive || framing == ClientFraming.Close || _draining;
+        // An answer that comes before the whole request body leaves the rest of that body unread: say the connection ends.
+        var close = !request.KeepAlive || framing == ClientFraming.Close || _draining || (hasBody && !requestBody.IsCompleted);
         var connection = close ? "close"u8 : request.VersionMinor == 0 ? "keep-alive"u8 : default;
         ResponseHeadWriter.Write(_output, response, framing, connection, upgrade: false);
 
@@ -299,7 +301,7 @@ internal sealed class ClientConnection
 
     /// <summary>Streams the request body upstream, concurrently with the wait for the response.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RelayResult> RelayRequestBodyAsync(UpstreamConnection upstream, HttpLimits limits)
+    private async ValueTask<RelayResult> RelayRequestBodyAsync(UpstreamConnection upstream, HttpLimits limits, TimeSpan responseTimeout)
     {
         var request = _request;
         var result = request.Chunked
@@ -309,18 +311,20 @@ internal sealed class ClientConnection
                 limits.KeepAliveTimeout).ConfigureAwait(false);
         if (result == RelayResult.Done && !await FlushUpstreamAsync(upstream).ConfigureAwait(false))
             result = RelayResult.DestinationClosed;
+        // The response clock runs from the end of the request, not its start: a slow upload is not a slow upstream.
+        if (result == RelayResult.Done) upstream.Timeout.CancelAfter(responseTimeout);
         // A client-side failure leaves the upstream waiting for bytes that will never come: wake the response reader.
         if (result is not (RelayResult.Done or RelayResult.DestinationClosed)) upstream.Input.CancelPendingRead();
         return result;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    /// <param name="startClock">false while the request body is still being sent: its relay starts the clock when done.</param>
     private async ValueTask<UpstreamRead> ReadResponseHeadAsync(UpstreamConnection upstream, HttpMethod method,
-        TimeSpan timeout, HttpLimits limits)
+        bool startClock, TimeSpan timeout, HttpLimits limits)
     {
         _responseParser.Reset();
-        upstream.ResetTimeout();
-        upstream.Timeout.CancelAfter(timeout);
+        if (startClock) upstream.Timeout.CancelAfter(timeout);
         while (true)
         {
             ReadResult result;
@@ -349,6 +353,12 @@ internal sealed class ClientConnection
             if (result.IsCompleted) return buffer.IsEmpty ? UpstreamRead.Closed : UpstreamRead.Invalid;
         }
     }
+
+    /// <summary>
+    /// The response timeout starts once the request is fully sent; until then the body relay owns the clock.
+    /// (Only ever armed here, never disarmed, so a relay finishing concurrently cannot lose its start.)
+    /// </summary>
+    private static bool StartsResponseClock(bool hasBody, ValueTask<RelayResult> requestBody) => !hasBody || requestBody.IsCompleted;
 
     /// <summary>No usable response head came back: answer the client with the gateway's own status.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
