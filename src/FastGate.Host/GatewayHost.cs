@@ -1,5 +1,6 @@
 using FastGate.Configuration;
 using FastGate.Proxy;
+using FastGate.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -21,6 +22,7 @@ internal static class GatewayHost
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(new SnapshotHolder(snapshot));
+        builder.Services.AddSingleton<GatewayStats>();
         builder.Services.AddSingleton<GatewayConnectionHandler>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = snapshot.DrainTimeout);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
@@ -31,7 +33,7 @@ internal static class GatewayHost
         });
 
         await using var app = builder.Build();
-        var handler = app.Services.GetRequiredService<GatewayConnectionHandler>();
+        var stats = app.Services.GetRequiredService<GatewayStats>();
         try
         {
             await app.StartAsync().ConfigureAwait(false);
@@ -46,8 +48,9 @@ internal static class GatewayHost
         Console.WriteLine(SnapshotSummary.Describe(snapshot));
         Console.WriteLine("Ready. Ctrl-C or SIGTERM drains and stops.");
 
+        using var reporter = snapshot.StatsInterval > TimeSpan.Zero ? new StatsReporter(stats, snapshot.StatsInterval, Console.Out) : null;
         await app.WaitForShutdownAsync().ConfigureAwait(false);
-        Console.WriteLine($"FastGate stopped ({handler.ActiveConnections} connection(s) still open were closed).");
+        Console.WriteLine($"FastGate stopped after {stats.Requests} request(s).");
         return 0;
     }
 }

@@ -16,4 +16,6 @@ public sealed class GatewaySnapshot
     public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
     /// <summary>How long a stopping gateway waits for in-flight requests.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How often a statistics line is written to stdout; zero (the default) writes none.</summary>
+    public TimeSpan StatsInterval { get; init; }
 }

@@ -12,6 +12,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
 
     private IReadOnlyList<IPEndPoint> _listeners = [DefaultListener];
     private TimeSpan _drainTimeout = TimeSpan.FromSeconds(30);
+    private TimeSpan _statsInterval;
     private IReadOnlyList<IPNetwork> _trustedProxies = [];
     private HttpLimits _limits = HttpLimits.Default;
     private readonly Dictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
@@ -47,6 +48,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             Clusters = _clusters,
             TrustedProxies = _trustedProxies,
             DrainTimeout = _drainTimeout,
+            StatsInterval = _statsInterval,
         };
     }
 
@@ -75,6 +77,8 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         }
         if (children.TryGetValue("drain_timeout", out node) && reader.TryDuration(node, $"{s}.drain_timeout", true, out var drain))
             _drainTimeout = drain;
+        if (children.TryGetValue("stats_interval", out node) && reader.TryDuration(node, $"{s}.stats_interval", true, out var stats))
+            _statsInterval = stats;
         if (children.TryGetValue("trusted_proxies", out node) && reader.TryStringList(node, $"{s}.trusted_proxies", out var networks))
         {
             var proxies = new List<IPNetwork>();

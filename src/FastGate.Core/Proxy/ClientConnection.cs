@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using FastGate.Configuration;
 using FastGate.Http;
 using FastGate.Routing;
+using FastGate.Telemetry;
 using FastGate.Upstreams;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -26,6 +27,7 @@ internal sealed class ClientConnection
     private readonly PipeWriter _output;
     private readonly SnapshotHolder _snapshots;
     private readonly ClientInfo _client;
+    private readonly GatewayStats _stats;
     private readonly Http1RequestParser _requestParser = new();
     private readonly Http1ResponseParser _responseParser = new();
     private readonly RequestHead _request = new();
@@ -36,8 +38,9 @@ internal sealed class ClientConnection
     private volatile bool _idle;
     private volatile bool _draining;
 
-    public ClientConnection(ConnectionContext connection, SnapshotHolder snapshots, ClientInfo client)
+    public ClientConnection(ConnectionContext connection, SnapshotHolder snapshots, ClientInfo client, GatewayStats stats)
     {
+        _stats = stats;
         _connection = connection;
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
@@ -56,6 +59,7 @@ internal sealed class ClientConnection
                 var snapshot = _snapshots.Current;
                 var read = await ReadRequestHeadAsync(snapshot.Limits).ConfigureAwait(false);
                 if (read == HeadRead.Closed) return;
+                _stats.OnRequest();
                 if (read == HeadRead.Error)
                 {
                     await RespondAsync(_errorStatus, close: true).ConfigureAwait(false);

@@ -1,27 +1,23 @@
+using FastGate.Telemetry;
 using Microsoft.AspNetCore.Connections;
 
 namespace FastGate.Proxy;
 
 /// <summary>Kestrel hands every accepted connection here; each runs its own <see cref="ClientConnection"/> loop.</summary>
-public sealed class GatewayConnectionHandler(SnapshotHolder snapshots) : ConnectionHandler
+public sealed class GatewayConnectionHandler(SnapshotHolder snapshots, GatewayStats stats) : ConnectionHandler
 {
-    private int _active;
-
-    /// <summary>Client connections currently open.</summary>
-    public int ActiveConnections => Volatile.Read(ref _active);
-
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var client = new ClientInfo(connection.RemoteEndPoint, isHttps: false, snapshots.Current.TrustedProxies);
-        var session = new ClientConnection(connection, snapshots, client);
-        Interlocked.Increment(ref _active);
+        var session = new ClientConnection(connection, snapshots, client, stats);
+        stats.OnConnectionOpened();
         try
         {
             await session.RunAsync().ConfigureAwait(false);
         }
         finally
         {
-            Interlocked.Decrement(ref _active);
+            stats.OnConnectionClosed();
         }
     }
 }

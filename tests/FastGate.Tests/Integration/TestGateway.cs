@@ -49,6 +49,7 @@ internal sealed class TestGateway : IAsyncDisposable
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(new SnapshotHolder(snapshot));
+        builder.Services.AddSingleton<FastGate.Telemetry.GatewayStats>();
         builder.Services.AddSingleton<GatewayConnectionHandler>();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
             k.Listen(IPAddress.Loopback, 0, l => l.UseConnectionHandler<GatewayConnectionHandler>()));
