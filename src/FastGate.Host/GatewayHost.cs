@@ -25,6 +25,8 @@ internal static class GatewayHost
         builder.Services.AddSingleton<GatewayStats>();
         builder.Services.AddSingleton<GatewayConnectionHandler>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = snapshot.DrainTimeout);
+        // The proxy loop never blocks, so socket continuations may run it inline instead of hopping to the thread pool.
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

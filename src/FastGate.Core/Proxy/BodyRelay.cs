@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using FastGate.Http;
+using FastGate.Threading;
 
 namespace FastGate.Proxy;
 
@@ -12,7 +13,7 @@ namespace FastGate.Proxy;
 /// </summary>
 internal static class BodyRelay
 {
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     public static async ValueTask<RelayResult> CopyContentLengthAsync(PipeReader source, PipeWriter destination,
         long length, CancellationTokenSource timer, TimeSpan idle)
     {
@@ -43,7 +44,7 @@ internal static class BodyRelay
 
     /// <param name="reframe">true: forward clean chunks and trailers; false: the data only (HTTP/1.0 client).</param>
     /// <param name="maxBytes">data limit, or -1 for none.</param>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     public static async ValueTask<RelayResult> CopyChunkedAsync(PipeReader source, PipeWriter destination, bool reframe,
         long maxBytes, int maxTrailerBytes, CancellationTokenSource timer, TimeSpan idle)
     {
@@ -81,7 +82,7 @@ internal static class BodyRelay
     }
 
     /// <summary>A body that ends when the upstream closes; re-framed as chunks for a keep-alive HTTP/1.1 client.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     public static async ValueTask<RelayResult> CopyUntilCloseAsync(PipeReader source, PipeWriter destination, bool chunk,
         CancellationTokenSource timer, TimeSpan idle)
     {

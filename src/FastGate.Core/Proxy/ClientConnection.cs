@@ -5,6 +5,7 @@ using FastGate.Configuration;
 using FastGate.Http;
 using FastGate.Routing;
 using FastGate.Telemetry;
+using FastGate.Threading;
 using FastGate.Upstreams;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -86,7 +87,7 @@ internal sealed class ClientConnection
         if (_idle) _input.CancelPendingRead();
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private async ValueTask<HeadRead> ReadRequestHeadAsync(HttpLimits limits)
     {
         _requestParser.Reset();
@@ -148,7 +149,7 @@ internal sealed class ClientConnection
     }
 
     /// <summary>Handles one parsed request. Returns whether the client connection stays open.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private async ValueTask<bool> ProxyRequestAsync(GatewaySnapshot snapshot)
     {
         var request = _request;
@@ -174,7 +175,7 @@ internal sealed class ClientConnection
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private async ValueTask<bool> ForwardAsync(Route route, Destination destination, HttpLimits limits)
     {
         var request = _request;
@@ -253,7 +254,7 @@ internal sealed class ClientConnection
         return await RelayResponseAsync(options, hasBody, requestBody).ConfigureAwait(false);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private async ValueTask<bool> RelayResponseAsync(ClusterOptions options, bool hasBody, ValueTask<RelayResult> requestBody)
     {
         var upstream = _upstream!;
@@ -304,7 +305,7 @@ internal sealed class ClientConnection
     }
 
     /// <summary>Streams the request body upstream, concurrently with the wait for the response.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private async ValueTask<RelayResult> RelayRequestBodyAsync(UpstreamConnection upstream, HttpLimits limits, TimeSpan responseTimeout)
     {
         var request = _request;
@@ -322,7 +323,7 @@ internal sealed class ClientConnection
         return result;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     /// <param name="startClock">false while the request body is still being sent: its relay starts the clock when done.</param>
     private async ValueTask<UpstreamRead> ReadResponseHeadAsync(UpstreamConnection upstream, HttpMethod method,
         bool startClock, TimeSpan timeout, HttpLimits limits)
@@ -365,7 +366,7 @@ internal sealed class ClientConnection
     private static bool StartsResponseClock(bool hasBody, ValueTask<RelayResult> requestBody) => !hasBody || requestBody.IsCompleted;
 
     /// <summary>No usable response head came back: answer the client with the gateway's own status.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private async ValueTask<bool> FailBeforeResponseAsync(UpstreamRead read, bool hasBody, ValueTask<RelayResult> requestBody)
     {
         DiscardUpstream(); // also unblocks a request-body relay stuck writing to it
@@ -392,7 +393,7 @@ internal sealed class ClientConnection
         return await RespondAsync(status, close).ConfigureAwait(false);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private async ValueTask<bool> RespondAsync(int status, bool close)
     {
         _output.Write(ErrorResponses.Get(status, close));
@@ -400,7 +401,7 @@ internal sealed class ClientConnection
         return !close && !flush.IsCompleted;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private async ValueTask<bool> FlushUpstreamAsync(UpstreamConnection upstream)
     {
         try

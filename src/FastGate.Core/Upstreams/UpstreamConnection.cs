@@ -1,16 +1,26 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using Pipelines.Sockets.Unofficial;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FastGate.Upstreams;
 
 /// <summary>One keep-alive connection to a destination: pipes over a socket, plus pool bookkeeping.</summary>
+/// <remarks>
+/// The pipes come from Kestrel's own <see cref="SocketConnectionContextFactory"/>, so upstream sockets share the
+/// listener's pinned block memory pool and scheduling: steady-state reads and writes allocate nothing.
+/// </remarks>
 public sealed class UpstreamConnection : IDisposable
 {
-    private readonly SocketConnection _connection;
+    private static readonly SocketConnectionContextFactory Factory = new(
+        new SocketConnectionFactoryOptions { UnsafePreferInlineScheduling = true },
+        NullLogger.Instance);
+
+    private readonly ConnectionContext _connection;
     private int _disposed;
 
-    internal UpstreamConnection(Destination destination, SocketConnection connection)
+    private UpstreamConnection(Destination destination, ConnectionContext connection)
     {
         Destination = destination;
         _connection = connection;
@@ -18,8 +28,8 @@ public sealed class UpstreamConnection : IDisposable
     }
 
     public Destination Destination { get; }
-    public PipeReader Input => _connection.Input;
-    public PipeWriter Output => _connection.Output;
+    public PipeReader Input => _connection.Transport.Input;
+    public PipeWriter Output => _connection.Transport.Output;
 
     /// <summary>True when this connection has carried an earlier exchange (a failure on it may be a stale keep-alive).</summary>
     public bool IsReused { get; internal set; }
@@ -62,15 +72,20 @@ public sealed class UpstreamConnection : IDisposable
             socket.Dispose();
             throw;
         }
-        var connection = SocketConnection.Create(socket, PipeOptions.Default, PipeOptions.Default,
-            SocketConnectionOptions.InlineReads | SocketConnectionOptions.InlineWrites);
-        return new UpstreamConnection(destination, connection);
+        return new UpstreamConnection(destination, Factory.Create(socket));
     }
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        try { _connection.Dispose(); } catch (Exception) { /* the socket is gone either way */ }
+        _connection.Abort();
+        _ = DisposeQuietlyAsync(_connection);
         Timeout.Dispose();
+    }
+
+    private static async Task DisposeQuietlyAsync(ConnectionContext connection)
+    {
+        try { await connection.DisposeAsync().ConfigureAwait(false); }
+        catch (Exception) { /* the socket is gone either way */ }
     }
 }
