@@ -1,0 +1,88 @@
+using System.Net;
+using BenchmarkDotNet.Attributes;
+using FastGate.Balancing;
+using FastGate.Upstreams;
+
+namespace FastGate.Benchmarks;
+
+/// <summary>
+/// Step 5: <see cref="IBalancer.Pick"/> over 4 destinations. The single-thread methods time one pick. The two-thread
+/// methods time <see cref="PicksPerThread"/> picks on this thread while a worker started in [GlobalSetup] does the same
+/// on the same balancer, so the shared round-robin counter is contended; the result is wall time per pick.
+/// </summary>
+[MemoryDiagnoser]
+public class BalancerBenchmarks
+{
+    private const int PicksPerThread = 16_384;
+
+    private readonly RoundRobinBalancer _roundRobin = new();
+    private readonly LeastConnectionsBalancer _leastConnections = new();
+    private Destination[] _destinations = [];
+
+    private readonly SemaphoreSlim _go = new(0), _done = new(0);
+    private Thread? _worker;
+    private volatile IBalancer? _workerBalancer; // null stops the worker
+    private int _workerSink;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _destinations = new Destination[4];
+        for (var i = 0; i < _destinations.Length; i++)
+        {
+            var port = 8081 + i;
+            _destinations[i] = new Destination($"10.0.0.{i + 1}:{port}", new IPEndPoint(IPAddress.Loopback, port));
+            for (var n = 0; n < i % 3; n++) _destinations[i].OnRequestStart(); // uneven load: 0, 1, 2, 0 in flight
+        }
+        _worker = new Thread(WorkerLoop) { IsBackground = true, Name = "bench-picker" };
+        _worker.Start();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _workerBalancer = null;
+        _go.Release();
+        _worker?.Join();
+    }
+
+    [Benchmark]
+    public Destination? RoundRobin() => _roundRobin.Pick(_destinations);
+
+    [Benchmark]
+    public Destination? LeastConnections() => _leastConnections.Pick(_destinations);
+
+    [Benchmark(OperationsPerInvoke = 2 * PicksPerThread)]
+    public int RoundRobinTwoThreads() => PickOnTwoThreads(_roundRobin);
+
+    [Benchmark(OperationsPerInvoke = 2 * PicksPerThread)]
+    public int LeastConnectionsTwoThreads() => PickOnTwoThreads(_leastConnections);
+
+    private int PickOnTwoThreads(IBalancer balancer)
+    {
+        _workerBalancer = balancer;
+        _go.Release();
+        var sink = PickMany(balancer, _destinations);
+        _done.Wait();
+        return sink + _workerSink;
+    }
+
+    private void WorkerLoop()
+    {
+        while (true)
+        {
+            _go.Wait();
+            var balancer = _workerBalancer;
+            if (balancer is null) return;
+            _workerSink = PickMany(balancer, _destinations);
+            _done.Release();
+        }
+    }
+
+    private static int PickMany(IBalancer balancer, Destination[] destinations)
+    {
+        var sink = 0;
+        for (var i = 0; i < PicksPerThread; i++) sink += balancer.Pick(destinations)!.Weight;
+        return sink;
+    }
+}
