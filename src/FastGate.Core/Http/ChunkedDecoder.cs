@@ -110,10 +110,11 @@ public struct ChunkedDecoder
     private static bool TryParseSizeLine(ReadOnlySequence<byte> sequence, out long size)
     {
         size = 0;
-        Span<byte> copy = stackalloc byte[MaxSizeLine];
         if (sequence.Length > MaxSizeLine || sequence.Length < 2) return false;
-        sequence.CopyTo(copy);
-        var line = copy[..(int)sequence.Length];
+        // Read in place when contiguous (nearly always); otherwise copy just the line.
+        Span<byte> copy = sequence.IsSingleSegment ? default : stackalloc byte[(int)sequence.Length];
+        ReadOnlySpan<byte> line = sequence.IsSingleSegment ? sequence.FirstSpan : copy;
+        if (!sequence.IsSingleSegment) sequence.CopyTo(copy);
         if (line[^1] != '\r') return false;
         line = line[..^1];
 
@@ -168,10 +169,11 @@ public struct ChunkedDecoder
     {
         empty = false;
         if (sequence.Length > 16 * 1024 || sequence.Length < 1) return false;
-        Span<byte> copy = stackalloc byte[(int)sequence.Length];
-        sequence.CopyTo(copy);
-        if (copy[^1] != '\r') return false;
-        var line = copy[..^1];
+        Span<byte> copy = sequence.IsSingleSegment ? default : stackalloc byte[(int)sequence.Length];
+        ReadOnlySpan<byte> whole = sequence.IsSingleSegment ? sequence.FirstSpan : copy;
+        if (!sequence.IsSingleSegment) sequence.CopyTo(copy);
+        if (whole[^1] != '\r') return false;
+        var line = whole[..^1];
         if (line.IsEmpty)
         {
             empty = true;

@@ -30,7 +30,7 @@ public class ResponseCorpusTests
 
     public static IEnumerable<object[]> Cases()
     {
-        var path = Path.Combine(RepoRoot(), "..", "shared", "conformance", "responses-llhttp.jsonl");
+        var path = Path.Combine(TestPaths.RepoRoot(), "..", "shared", "conformance", "responses-llhttp.jsonl");
         foreach (var line in File.ReadLines(path))
             if (!string.IsNullOrWhiteSpace(line)) yield return [JsonDocument.Parse(line).RootElement.GetProperty("id").GetString()!, line];
     }
@@ -92,13 +92,6 @@ public class ResponseCorpusTests
             Assert.Equal(string.Join("\n", headers), actual[i].Headers);
             Assert.Equal(e.GetProperty("body_b64").GetString(), Convert.ToBase64String(actual[i].Body));
         }
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FastGate.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new DirectoryNotFoundException("FastGate.sln not found above the test binaries");
     }
 }
 

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace FastGate.Tests.Process;
+
+/// <summary>The real fastgate binary in a child process, with its stdout lines collected.</summary>
+internal sealed class GatewayProcess : IDisposable
+{
+    private readonly System.Diagnostics.Process _process;
+    private readonly string _configPath;
+
+    private GatewayProcess(System.Diagnostics.Process process, string configPath, int port)
+    {
+        _process = process;
+        _configPath = configPath;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public ConcurrentQueue<string> Lines { get; } = new();
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts fastgate on a free loopback port; <paramref name="config"/> gets the listen line prepended.</summary>
+    public static async Task<GatewayProcess> StartAsync(string config)
+    {
+        var port = FreePort();
+        var path = Path.Combine(Path.GetTempPath(), $"fastgate-test-{Guid.NewGuid():N}.toml");
+        await File.WriteAllTextAsync(path, $"[server]\nlisten = [\"127.0.0.1:{port}\"]\n{config}");
+        var info = new ProcessStartInfo(Environment.ProcessPath!, [TestPaths.HostDll(), "--config", path])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = System.Diagnostics.Process.Start(info)!;
+        var gateway = new GatewayProcess(process, path, port);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) gateway.Lines.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) gateway.Lines.Enqueue("stderr: " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await gateway.WaitUntilAcceptingAsync(TimeSpan.FromSeconds(30));
+        return gateway;
+    }
+
+    private async Task WaitUntilAcceptingAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException("fastgate exited: " + string.Join("\n", Lines));
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        throw new TimeoutException("fastgate did not accept connections: " + string.Join("\n", Lines));
+    }
+
+    /// <summary>Sends SIGTERM, as a service manager would.</summary>
+    public void Terminate()
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
+    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(5000);
+        _process.Dispose();
+        File.Delete(_configPath);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using FastGate.Tests.Integration;
+
+namespace FastGate.Tests.Process;
+
+/// <summary>The whole gateway process, measured by its own stats line, allocates (almost) nothing per request.</summary>
+public partial class SteadyStateAllocationTests
+{
+#if DEBUG
+    // Debug builds compile every async state machine as a class: one object per call, ~1.5 KB per request.
+    // The 100 B ceiling is a property of the Release build that ./test.sh runs.
+    private const double MaxBytesPerRequest = 4096;
+#else
+    private const double MaxBytesPerRequest = 100;
+#endif
+
+    [GeneratedRegex(@"rate=(\d+)/s .*alloc_per_request=([\d.]+)B")]
+    private static partial Regex StatsLine();
+
+    [Fact]
+    public async Task KeepAliveTrafficAllocatesAtMost100BytesPerRequestAfterWarmUp()
+    {
+        await using var upstream = ScriptedUpstream.Ok("Hello, World!");
+        using var gateway = await GatewayProcess.StartAsync($$"""
+            stats_interval = "1s"
+            [clusters.backend]
+            destinations = ["{{upstream.EndPoint}}"]
+            [routes.all]
+            path = "/{**rest}"
+            cluster = "backend"
+            """);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+        var clients = Enumerable.Range(0, 16).Select(_ => Task.Run(() => LoadAsync(gateway.Port, stop.Token))).ToArray();
+        var requests = (await Task.WhenAll(clients)).Sum();
+        await Task.Delay(1500); // one more stats line
+
+        // Windows under load, after the first three seconds of warm-up (JIT tiering, pool growth).
+        var windows = gateway.Lines.Select(l => StatsLine().Match(l)).Where(m => m.Success)
+            .Select(m => (Rate: int.Parse(m.Groups[1].Value), Bytes: double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
+            .Where(w => w.Rate > 200).Skip(3).ToList();
+        Assert.True(requests > 1000, $"only {requests} requests were proxied");
+        Assert.True(windows.Count >= 2, "too few stats windows under load:\n" + string.Join("\n", gateway.Lines));
+        var median = windows.Select(w => w.Bytes).Order().ElementAt(windows.Count / 2);
+        Assert.True(median <= MaxBytesPerRequest,
+            $"median {median} B allocated per request (limit {MaxBytesPerRequest}):\n" + string.Join("\n", gateway.Lines));
+    }
+
+    private static async Task<int> LoadAsync(int port, CancellationToken stop)
+    {
+        using var client = RawClient.Connect(new IPEndPoint(IPAddress.Loopback, port));
+        var count = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            client.Send("GET /load HTTP/1.1\r\nHost: test\r\n\r\n");
+            var response = await client.ReadResponseAsync();
+            Assert.Equal(200, response.Status);
+            count++;
+        }
+        return count;
+    }
+}
