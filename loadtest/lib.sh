@@ -255,7 +255,7 @@ start_haproxy() {
     cat >"$dir/haproxy.cfg" <<EOF
 global
     nbthread 1
-    maxconn 20000
+    maxconn 4096
 
 defaults
     mode http
@@ -343,7 +343,7 @@ cpu_figures() {
         proxy = y[2] - x[2]; up = y[3] - x[3]; self = y[4] - x[4]; own = y[7] - x[7]
         o0 = (y[5] - x[5] - own) / wall * 100
         o1 = (y[6] - x[6] - up - self) / wall * 100
-        printf "%.1f %.0f %.0f", (n > 0 ? proxy / hz * 1e6 / n : 0), (o0 < 0 ? 0 : o0), (o1 < 0 ? 0 : o1)
+        printf "%.1f %.0f %.0f\n", (n > 0 ? proxy / hz * 1e6 / n : 0), (o0 < 0 ? 0 : o0), (o1 < 0 ? 0 : o1)
     }'
 }
 
