@@ -176,6 +176,8 @@ done
 # ---------------------------------------------------------------- rotated rounds
 declare -A RUNS ERRS
 ROUND_ROWS=()
+BUSY_RUNS=()
+TOTAL_RUNS=0
 for round in $(seq "$ROUNDS"); do
     n=${#ALIVE[@]}
     ((n > 0)) || break
@@ -198,6 +200,8 @@ for round in $(seq "$ROUNDS"); do
         RUNS[$name]+="$RPS $P50_MS $P99_MS $cpu_us $other0 $other1 $busy"$'\n'
         ERRS[$name]=$((${ERRS[$name]:-0} + ERRORS))
         ROUND_ROWS+=("| $round | $name | $RPS | $P50_MS | $P99_MS | $cpu_us | $busy | $other0 / $other1 | $ERRORS |")
+        TOTAL_RUNS=$((TOTAL_RUNS + 1))
+        ((other0 <= 10 && other1 <= 10)) || BUSY_RUNS+=("round $round $name ($other0 % / $other1 %)")
         log "$name: round $round: $RPS req/s, p50 $P50_MS ms, p99 $P99_MS ms, $cpu_us µs CPU/req, core $busy% busy, other load cpu0 $other0% cpu1 $other1%, errors $ERRORS"
     done
 done
@@ -312,6 +316,10 @@ tool_versions() {
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${ROWS[@]}"
     echo
+    if ((${#BUSY_RUNS[@]} > 0)); then
+        echo "**Busy machine**: in ${#BUSY_RUNS[@]} of $TOTAL_RUNS runs, processes not started by this script took more than 10 % of a core (cpu$PROXY_CPU / cpu$LOAD_CPU): ${BUSY_RUNS[*]}. Those runs measure the contention, not the peer; run again on a quiet machine before comparing."
+        echo
+    fi
     echo "![req/s and CPU µs/req per peer]($SVG)"
     echo
     echo "req/s vs FastGate above 1.00: the peer served more. FastGate CPU/req ÷ peer's below 1.00: FastGate spent less CPU per request than that peer."
