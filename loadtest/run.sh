@@ -7,7 +7,8 @@
 # Environment: DURATION (s, default 15), CONNECTIONS (default 64), WARMUP (s, default 10),
 #              ROUNDS (measured runs per proxy, median reported; default 1),
 #              PROXIES (default "fastgate nginx"), PROXY_PORT (default 8080),
-#              LOADGEN (wrk or hey; default wrk, or hey when only hey is on PATH).
+#              LOADGEN (wrk, hey or bombardier; default wrk, or hey when only hey is on PATH).
+# Shared functions (processes, builds, proxy configs, /proc accounting, load tools): lib.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -25,318 +26,26 @@ UPSTREAM_PORTS=(9001 9002)
 PROXY_CPU=0
 LOAD_CPU=1
 
-UPSTREAM_DLL=$ROOT/loadtest/FastGate.SampleUpstream/bin/Release/net10.0/sample-upstream.dll
-GATEWAY_DLL=$ROOT/src/FastGate.Host/bin/Release/net10.0/fastgate.dll
-
-log() { echo "[loadtest] $*" >&2; }
-
-# ---------------------------------------------------------------- processes and cleanup
-TMP=$(mktemp -d /tmp/fastgate-loadtest.XXXXXX)
-STARTED_PIDS=()
-UPSTREAM_PIDS=()
-CLK_TCK=$(getconf CLK_TCK)
-
-stop_pid() {
-    local pid=$1
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local pid
-    [[ -z ${LOAD_PID:-} ]] || stop_pid "$LOAD_PID"
-    for pid in "${STARTED_PIDS[@]}"; do
-        stop_pid "$pid"
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-port_open() { (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null; }
-
-# wait_listening PID HOST:PORT SECONDS — succeeds once the port accepts; fails if PID dies first.
-wait_listening() {
-    local pid=$1 addr=$2 tries=$(($3 * 10))
-    for _ in $(seq "$tries"); do
-        port_open "$addr" && return 0
-        kill -0 "$pid" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
+# shellcheck source=loadtest/lib.sh
+source "$ROOT/loadtest/lib.sh"
+lib_init fastgate-loadtest
 
 # ---------------------------------------------------------------- prerequisites
-LOADGEN=${LOADGEN:-}
-if [[ -z $LOADGEN ]]; then
-    LOADGEN=wrk
-    command -v wrk >/dev/null || ! command -v hey >/dev/null || LOADGEN=hey
-fi
-[[ $LOADGEN == wrk || $LOADGEN == hey ]] || { log "LOADGEN must be wrk or hey"; exit 1; }
-
-install_missing() {
-    local pkgs=()
-    command -v "$LOADGEN" >/dev/null || pkgs+=("$LOADGEN")
-    command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
-    command -v taskset >/dev/null || pkgs+=(util-linux)
-    ((${#pkgs[@]} == 0)) && return 0
-
-    local sudo=()
-    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-    log "installing ${pkgs[*]} with apt-get"
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
-}
-
-install_missing
+pick_loadgen wrk hey
+check_cpus
+install_missing "$LOADGEN=$LOADGEN" nginx=nginx-light taskset=util-linux
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v dotnet >/dev/null || { log "dotnet SDK not found on PATH"; exit 1; }
-if (($(getconf _NPROCESSORS_ONLN) < 2)); then
-    log "only one CPU: proxy, upstreams and load generator will share it"
-    LOAD_CPU=0
-fi
 
 if port_open "$LISTEN"; then
     log "$LISTEN is already in use; stop whatever listens there first"
     exit 1
 fi
-for port in "${UPSTREAM_PORTS[@]}"; do
-    if port_open "127.0.0.1:$port"; then
-        log "127.0.0.1:$port is already in use"
-        exit 1
-    fi
-done
 
-# ---------------------------------------------------------------- build
-log "building sample upstream (Release)"
-dotnet build "$ROOT/loadtest/FastGate.SampleUpstream" -c Release -nologo -v quiet >"$TMP/build-upstream.log" 2>&1 \
-    || { cat "$TMP/build-upstream.log" >&2; log "sample upstream build failed"; exit 1; }
-
-GATEWAY_BUILD_ERROR=""
-if [[ " $PROXIES " == *" fastgate "* ]]; then
-    log "building FastGate (Release)"
-fi
-if [[ " $PROXIES " == *" fastgate "* ]] && ! dotnet build "$ROOT/src/FastGate.Host" -c Release -nologo -v quiet >"$TMP/build-gateway.log" 2>&1; then
-    GATEWAY_BUILD_ERROR="build failed"
-    grep -E ": error " "$TMP/build-gateway.log" | sort -u | head -5 >&2 || true
-    log "FastGate build failed; its row will be reported as failed"
-fi
-
-# ---------------------------------------------------------------- upstreams
-for port in "${UPSTREAM_PORTS[@]}"; do
-    taskset -c "$LOAD_CPU" dotnet "$UPSTREAM_DLL" --host 127.0.0.1 --port "$port" >"$TMP/upstream-$port.log" 2>&1 &
-    STARTED_PIDS+=($!)
-    UPSTREAM_PIDS+=($!)
-    wait_listening "$!" "127.0.0.1:$port" 15 || { cat "$TMP/upstream-$port.log" >&2; log "upstream $port did not start"; exit 1; }
-done
-log "sample upstreams on ${UPSTREAM_PORTS[*]} (cpu $LOAD_CPU)"
-
-# ---------------------------------------------------------------- proxies
-# start_<proxy> DIR: starts the proxy pinned to PROXY_CPU in the background and sets PROXY_PID,
-# or writes a reason to DIR/failure and returns 1.
-
-start_fastgate() {
-    local dir=$1
-    if [[ -n $GATEWAY_BUILD_ERROR ]]; then
-        echo "$GATEWAY_BUILD_ERROR" >"$dir/failure"
-        return 1
-    fi
-    cat >"$dir/fastgate.toml" <<EOF
-[server]
-listen = ["$LISTEN"]
-
-[limits]
-header_timeout = "10s"
-
-[clusters.backend]
-destinations = ["127.0.0.1:${UPSTREAM_PORTS[0]}", "127.0.0.1:${UPSTREAM_PORTS[1]}"]
-balancer = "round_robin"
-
-[routes.all]
-path = "/{**rest}"
-cluster = "backend"
-EOF
-    taskset -c "$PROXY_CPU" dotnet "$GATEWAY_DLL" --config "$dir/fastgate.toml" >"$dir/proxy.log" 2>&1 &
-    PROXY_PID=$!
-}
-
-start_nginx() {
-    local dir=$1
-    mkdir -p "$dir/temp"
-    # Started as root, nginx's worker runs as nobody and must reach its temp paths.
-    chmod 755 "$TMP" "$dir"
-    # keepalive_requests is raised from nginx's default of 1000 so the run measures steady-state
-    # keep-alive rather than nginx closing each connection every 1000 requests.
-    cat >"$dir/nginx.conf" <<EOF
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-
-events {
-    worker_connections 4096;
-}
-
-http {
-    access_log off;
-    client_body_temp_path $dir/temp/client_body;
-    proxy_temp_path $dir/temp/proxy;
-    fastcgi_temp_path $dir/temp/fastcgi;
-    uwsgi_temp_path $dir/temp/uwsgi;
-    scgi_temp_path $dir/temp/scgi;
-    keepalive_requests 1000000;
-
-    upstream backend {
-        server 127.0.0.1:${UPSTREAM_PORTS[0]};
-        server 127.0.0.1:${UPSTREAM_PORTS[1]};
-        keepalive 64;
-        keepalive_requests 1000000;
-    }
-
-    server {
-        listen $LISTEN;
-        location / {
-            proxy_pass http://backend;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }
-    }
-}
-EOF
-    taskset -c "$PROXY_CPU" "$NGINX" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -g "daemon off;" \
-        >"$dir/proxy.log" 2>&1 &
-    PROXY_PID=$!
-}
-
-# The proxy's processes: the main PID and its children (nginx's worker runs under the master).
-proxy_pids() {
-    echo "$1"
-    pgrep -P "$1" || true
-}
-
-# Sum of utime+stime in clock ticks over the given PIDs (fields 14 and 15 of /proc/PID/stat;
-# the comm field may contain spaces, so cut everything up to the last ')').
-cpu_ticks() {
-    local pid total=0 stat
-    for pid in "$@"; do
-        stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-        stat=${stat##*) }
-        read -r -a f <<<"$stat"
-        total=$((total + f[11] + f[12]))
-    done
-    echo "$total"
-}
-
-# Busy ticks (user+nice+system) of one core from /proc/stat. Interrupt and softirq time is left
-# out: loopback networking lands there and is not "other load".
-core_busy() {
-    awk -v cpu="cpu$1" '$1 == cpu {print $2 + $3 + $4}' /proc/stat
-}
-
-# A point-in-time reading: wall ns, proxy ticks, upstream ticks, reaped-children ticks of this shell
-# (wrk, once waited for), busy ticks of the proxy core and of the load core.
-cpu_snapshot() {
-    local self
-    self=$(cat "/proc/$$/stat")
-    self=${self##*) }
-    read -r -a f <<<"$self"
-    echo "$(date +%s%N) $(cpu_ticks "$@") $(cpu_ticks "${UPSTREAM_PIDS[@]}") $((f[13] + f[14])) $(core_busy "$PROXY_CPU") $(core_busy "$LOAD_CPU")"
-}
-
-# cpu_figures BEFORE AFTER REQUESTS -> "cpu_us_per_request other_load_proxy_core_% other_load_load_core_%"
-# "Other" is what the core spent on processes that are not part of this test (e.g. a build).
-cpu_figures() {
-    awk -v hz="$CLK_TCK" -v n="$3" -v a="$1" -v b="$2" 'BEGIN {
-        split(a, x, " "); split(b, y, " ")
-        wall = (y[1] - x[1]) / 1e9 * hz
-        proxy = y[2] - x[2]; up = y[3] - x[3]; self = y[4] - x[4]
-        o0 = (y[5] - x[5] - proxy) / wall * 100
-        o1 = (y[6] - x[6] - up - self) / wall * 100
-        printf "%.1f %.0f %.0f", (n > 0 ? proxy / hz * 1e6 / n : 0), (o0 < 0 ? 0 : o0), (o1 < 0 ? 0 : o1)
-    }'
-}
-
-# Sum of VmHWM (kB) over the given PIDs.
-peak_rss_kb() {
-    local pid total=0 kb
-    for pid in "$@"; do
-        kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || continue
-        total=$((total + ${kb:-0}))
-    done
-    echo "$total"
-}
-
-# ---------------------------------------------------------------- load generator
-# run_load SECONDS OUTFILE — sets RPS, REQUESTS, P50_MS, P99_MS, ERRORS.
-run_load() { "run_$LOADGEN" "$@"; }
-
-# The load generator runs in the background so INT/TERM reach our trap at once (bash defers traps
-# while a foreground child runs); cleanup stops it through LOAD_PID.
-LOAD_PID=""
-wait_load() {
-    LOAD_PID=$1
-    wait "$LOAD_PID" || true
-    LOAD_PID=""
-}
-
-load_command() {
-    case $LOADGEN in
-        wrk) echo "wrk -t1 -c$CONNECTIONS -d${1}s --latency $URL" ;;
-        hey) echo "hey -z ${1}s -c $CONNECTIONS $URL" ;;
-    esac
-}
-
-loadgen_version() {
-    case $LOADGEN in
-        wrk) { wrk -v 2>&1 || true; } | awk 'NR == 1 {print $1, $2}' ;;
-        hey) echo hey ;;
-    esac
-}
-
-run_wrk() {
-    local seconds=$1 out=$2
-    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --latency "$URL" >"$out" 2>&1 &
-    wait_load $!
-    RPS=$(awk '/^Requests\/sec:/ {printf "%d", $2}' "$out")
-    REQUESTS=$(awk '/ requests in / {print $1}' "$out")
-    P50_MS=$(latency_ms 50% "$out")
-    P99_MS=$(latency_ms 99% "$out")
-    ERRORS=$(awk '/Non-2xx or 3xx responses:/ {n += $NF}
-                  /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10}
-                  END {print n + 0}' "$out")
-    RPS=${RPS:-0}
-    REQUESTS=${REQUESTS:-0}
-}
-
-run_hey() {
-    local seconds=$1 out=$2
-    taskset -c "$LOAD_CPU" hey -z "${seconds}s" -c "$CONNECTIONS" "$URL" >"$out" 2>&1 &
-    wait_load $!
-    RPS=$(awk '/Requests\/sec:/ {printf "%d", $2}' "$out")
-    REQUESTS=$(awk '/^ *\[[0-9]+\]/ && / responses$/ {n += $2} END {print n + 0}' "$out")
-    P50_MS=$(awk '$1 == "50%" {printf "%.2f", $3 * 1000}' "$out")
-    P99_MS=$(awk '$1 == "99%" {printf "%.2f", $3 * 1000}' "$out")
-    ERRORS=$(awk '/^Status code distribution:/ {s = 1; next}
-                  /^Error distribution:/ {s = 0; e = 1; next}
-                  s && /^ *\[[0-9]+\]/ {code = $1; gsub(/[][]/, "", code); if (code + 0 >= 400) n += $2}
-                  e && /^ *\[[0-9]+\]/ {c = $1; gsub(/[][]/, "", c); n += c}
-                  END {print n + 0}' "$out")
-    RPS=${RPS:-0}
-}
-
-# wrk prints latencies as e.g. 667.00us, 1.23ms, 1.01s
-latency_ms() {
-    awk -v pct="$1" '$1 == pct {
-        v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
-        if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
-        printf "%.2f", v }' "$2"
-}
+# ---------------------------------------------------------------- build and upstreams
+build_upstream
+[[ " $PROXIES " != *" fastgate "* ]] || build_fastgate
+start_upstreams
 
 # ---------------------------------------------------------------- one proxy
 ROWS=()
@@ -352,7 +61,7 @@ measure() {
     local name=$1 dir="$TMP/$1" pid
     mkdir -p "$dir"
     log "$name: starting (cpu $PROXY_CPU)"
-    if ! "start_$name" "$dir"; then
+    if ! "start_$name" "$dir" "$LISTEN"; then
         fail_row "$name" "$(cat "$dir/failure" 2>/dev/null || echo "could not start")"
         return
     fi

@@ -1,0 +1,445 @@
+# Shared by loadtest/run.sh and loadtest/compare.sh: process handling, prerequisites, builds,
+# the sample upstreams, proxy starters, /proc accounting and the load generators.
+# Source it after setting ROOT, PROXY_CPU, LOAD_CPU, CONNECTIONS and UPSTREAM_PORTS; then call lib_init.
+# shellcheck shell=bash
+
+UPSTREAM_DLL=$ROOT/loadtest/FastGate.SampleUpstream/bin/Release/net10.0/sample-upstream.dll
+GATEWAY_DLL=$ROOT/src/FastGate.Host/bin/Release/net10.0/fastgate.dll
+YARP_DIR=$ROOT/loadtest/peers/YarpPeer
+YARP_DLL=$YARP_DIR/bin/Release/net10.0/yarp-peer.dll
+LOG_TAG=${LOG_TAG:-loadtest}
+
+log() { echo "[$LOG_TAG] $*" >&2; }
+
+# ---------------------------------------------------------------- processes and cleanup
+STARTED_PIDS=()
+UPSTREAM_PIDS=()
+LOAD_PID=""
+CLK_TCK=$(getconf CLK_TCK)
+
+# lib_init TMP_PREFIX: makes $TMP and installs the traps that stop every process started.
+lib_init() {
+    TMP=$(mktemp -d "/tmp/$1.XXXXXX")
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+stop_pid() {
+    local pid=$1
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local pid
+    [[ -z ${LOAD_PID:-} ]] || stop_pid "$LOAD_PID"
+    for pid in "${STARTED_PIDS[@]}"; do
+        stop_pid "$pid"
+    done
+    [[ -z ${TMP:-} ]] || rm -rf "$TMP"
+}
+
+port_open() { (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null; }
+
+# wait_listening PID HOST:PORT SECONDS — succeeds once the port accepts; fails if PID dies first.
+wait_listening() {
+    local pid=$1 addr=$2 tries=$(($3 * 10))
+    for _ in $(seq "$tries"); do
+        port_open "$addr" && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# smoke_test URL: succeeds when GET answers 200 "Hello, World!"; else prints what came back.
+smoke_test() {
+    local body status
+    body=$(mktemp "$TMP/smoke.XXXXXX")
+    status=$(curl -s -o "$body" -w '%{http_code}' --max-time 5 "$1" || true)
+    if [[ $status == 200 && $(cat "$body") == "Hello, World!" ]]; then
+        return 0
+    fi
+    echo "GET / answered '${status:-nothing}' instead of 200 Hello, World!"
+    return 1
+}
+
+# ---------------------------------------------------------------- prerequisites
+# pick_loadgen DEFAULT_ORDER...: sets LOADGEN (unless set) to the first tool on PATH.
+pick_loadgen() {
+    local tool
+    if [[ -z ${LOADGEN:-} ]]; then
+        for tool in "$@"; do
+            if command -v "$tool" >/dev/null && { [[ $tool != bombardier ]] || is_http_bombardier; }; then
+                LOADGEN=$tool
+                break
+            fi
+        done
+        LOADGEN=${LOADGEN:-$1}
+    fi
+    [[ $LOADGEN == wrk || $LOADGEN == hey || $LOADGEN == bombardier ]] \
+        || { log "LOADGEN must be wrk, hey or bombardier"; exit 1; }
+}
+
+# Debian's bombardier package is a game; the HTTP tool answers --help with its flags.
+is_http_bombardier() { bombardier --help 2>&1 | grep -q -- '--connections'; }
+
+# install_missing CMD=PACKAGE...: apt-get installs the packages whose command is missing.
+install_missing() {
+    local spec cmd pkgs=()
+    for spec in "$@"; do
+        cmd=${spec%%=*}
+        command -v "$cmd" >/dev/null || [[ -x /usr/sbin/$cmd ]] || pkgs+=("${spec#*=}")
+    done
+    ((${#pkgs[@]} == 0)) && return 0
+    if [[ " ${pkgs[*]} " == *" bombardier "* ]]; then
+        log "bombardier (the Go HTTP benchmark) is not in Debian; install it yourself or use LOADGEN=wrk"
+        exit 1
+    fi
+    local sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+    log "installing ${pkgs[*]} with apt-get"
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+}
+
+# check_cpus: on a 1-CPU machine everything shares core 0.
+check_cpus() {
+    if (($(getconf _NPROCESSORS_ONLN) < 2)); then
+        log "only one CPU: proxy, upstreams and load generator will share it"
+        LOAD_CPU=0
+    fi
+}
+
+# ---------------------------------------------------------------- builds
+# dotnet_build PROJECT LOGFILE: a bounded Release build; prints the first errors on failure.
+dotnet_build() {
+    if timeout 900 dotnet build "$1" -c Release -nologo -v quiet >"$2" 2>&1; then
+        return 0
+    fi
+    grep -E ": error " "$2" | sort -u | head -5 >&2 || tail -5 "$2" >&2 || true
+    return 1
+}
+
+build_upstream() {
+    log "building sample upstream (Release)"
+    dotnet_build "$ROOT/loadtest/FastGate.SampleUpstream" "$TMP/build-upstream.log" \
+        || { log "sample upstream build failed"; exit 1; }
+}
+
+# build_fastgate: sets GATEWAY_BUILD_ERROR when the build fails (the row is then reported as failed).
+GATEWAY_BUILD_ERROR=""
+build_fastgate() {
+    log "building FastGate (Release)"
+    if ! dotnet_build "$ROOT/src/FastGate.Host" "$TMP/build-gateway.log"; then
+        GATEWAY_BUILD_ERROR="build failed"
+        log "FastGate build failed; its row will be reported as failed"
+    fi
+}
+
+YARP_BUILD_ERROR=""
+build_yarp() {
+    log "building the YARP peer (Release; restores Yarp.ReverseProxy from NuGet)"
+    if ! dotnet_build "$YARP_DIR" "$TMP/build-yarp.log"; then
+        YARP_BUILD_ERROR="build failed"
+        log "YARP peer build failed; its row will be reported as failed"
+    fi
+}
+
+# ---------------------------------------------------------------- upstreams
+start_upstreams() {
+    local port
+    for port in "${UPSTREAM_PORTS[@]}"; do
+        if port_open "127.0.0.1:$port"; then
+            log "127.0.0.1:$port is already in use"
+            exit 1
+        fi
+    done
+    for port in "${UPSTREAM_PORTS[@]}"; do
+        taskset -c "$LOAD_CPU" dotnet "$UPSTREAM_DLL" --host 127.0.0.1 --port "$port" >"$TMP/upstream-$port.log" 2>&1 &
+        STARTED_PIDS+=($!)
+        UPSTREAM_PIDS+=($!)
+        wait_listening "$!" "127.0.0.1:$port" 15 || { cat "$TMP/upstream-$port.log" >&2; log "upstream $port did not start"; exit 1; }
+    done
+    log "sample upstreams on ${UPSTREAM_PORTS[*]} (cpu $LOAD_CPU)"
+}
+
+# ---------------------------------------------------------------- proxies
+# start_<proxy> DIR LISTEN: starts the proxy pinned to PROXY_CPU in the background, in the
+# foreground mode of that proxy (no daemon), and sets PROXY_PID; or writes a reason to DIR/failure
+# and returns 1.
+
+start_fastgate() {
+    local dir=$1 listen=$2
+    if [[ -n $GATEWAY_BUILD_ERROR ]]; then
+        echo "$GATEWAY_BUILD_ERROR" >"$dir/failure"
+        return 1
+    fi
+    cat >"$dir/fastgate.toml" <<EOF
+[server]
+listen = ["$listen"]
+
+[limits]
+header_timeout = "10s"
+
+[clusters.backend]
+destinations = ["127.0.0.1:${UPSTREAM_PORTS[0]}", "127.0.0.1:${UPSTREAM_PORTS[1]}"]
+balancer = "round_robin"
+
+[routes.all]
+path = "/{**rest}"
+cluster = "backend"
+EOF
+    taskset -c "$PROXY_CPU" dotnet "$GATEWAY_DLL" --config "$dir/fastgate.toml" >"$dir/proxy.log" 2>&1 &
+    PROXY_PID=$!
+}
+
+start_nginx() {
+    local dir=$1 listen=$2 nginx
+    nginx=$(command -v nginx || echo /usr/sbin/nginx)
+    mkdir -p "$dir/temp"
+    # Started as root, nginx's worker runs as nobody and must reach its temp paths.
+    chmod 755 "$TMP" "$dir"
+    # keepalive_requests is raised from nginx's default of 1000 so the run measures steady-state
+    # keep-alive rather than nginx closing each connection every 1000 requests.
+    cat >"$dir/nginx.conf" <<EOF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    access_log off;
+    client_body_temp_path $dir/temp/client_body;
+    proxy_temp_path $dir/temp/proxy;
+    fastcgi_temp_path $dir/temp/fastcgi;
+    uwsgi_temp_path $dir/temp/uwsgi;
+    scgi_temp_path $dir/temp/scgi;
+    keepalive_requests 1000000;
+
+    upstream backend {
+        server 127.0.0.1:${UPSTREAM_PORTS[0]};
+        server 127.0.0.1:${UPSTREAM_PORTS[1]};
+        keepalive 64;
+        keepalive_requests 1000000;
+    }
+
+    server {
+        listen $listen;
+        location / {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+EOF
+    taskset -c "$PROXY_CPU" "$nginx" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -g "daemon off;" \
+        >"$dir/proxy.log" 2>&1 &
+    PROXY_PID=$!
+}
+
+start_haproxy() {
+    local dir=$1 listen=$2
+    # One thread, no logging, idle upstream connections shared between client connections.
+    cat >"$dir/haproxy.cfg" <<EOF
+global
+    nbthread 1
+    maxconn 4096
+
+defaults
+    mode http
+    option http-keep-alive
+    http-reuse always
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+    timeout http-request 10s
+    timeout http-keep-alive 75s
+
+frontend fe
+    bind $listen
+    default_backend be
+
+backend be
+    balance roundrobin
+    server u1 127.0.0.1:${UPSTREAM_PORTS[0]}
+    server u2 127.0.0.1:${UPSTREAM_PORTS[1]}
+EOF
+    taskset -c "$PROXY_CPU" haproxy -db -f "$dir/haproxy.cfg" >"$dir/proxy.log" 2>&1 &
+    PROXY_PID=$!
+}
+
+start_yarp() {
+    local dir=$1 listen=$2
+    if [[ -n $YARP_BUILD_ERROR ]]; then
+        echo "$YARP_BUILD_ERROR" >"$dir/failure"
+        return 1
+    fi
+    taskset -c "$PROXY_CPU" dotnet "$YARP_DLL" --listen "$listen" \
+        --upstream "127.0.0.1:${UPSTREAM_PORTS[0]},127.0.0.1:${UPSTREAM_PORTS[1]}" >"$dir/proxy.log" 2>&1 &
+    PROXY_PID=$!
+}
+
+# ---------------------------------------------------------------- /proc accounting
+# The proxy's processes: the main PID and its children (nginx's worker runs under the master).
+proxy_pids() {
+    echo "$1"
+    pgrep -P "$1" || true
+}
+
+# Sum of utime+stime in clock ticks over the given PIDs (fields 14 and 15 of /proc/PID/stat;
+# the comm field may contain spaces, so cut everything up to the last ')').
+cpu_ticks() {
+    local pid total=0 stat
+    for pid in "$@"; do
+        stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+        stat=${stat##*) }
+        read -r -a f <<<"$stat"
+        total=$((total + f[11] + f[12]))
+    done
+    echo "$total"
+}
+
+# Busy ticks (user+nice+system) of one core from /proc/stat. Interrupt and softirq time is left
+# out: loopback networking lands there and is not "other load".
+core_busy() {
+    awk -v cpu="cpu$1" '$1 == cpu {print $2 + $3 + $4}' /proc/stat
+}
+
+# cpu_snapshot PIDS...: a point-in-time reading: wall ns, ticks of PIDS (the proxy under test),
+# upstream ticks, reaped-children ticks of this shell (the load generator, once waited for), busy
+# ticks of the proxy core and of the load core, and ticks of OWN_PROXY_PIDS (every proxy process
+# of this test on the proxy core, idle ones included; defaults to PIDS).
+cpu_snapshot() {
+    local self own
+    self=$(cat "/proc/$$/stat")
+    self=${self##*) }
+    read -r -a f <<<"$self"
+    if [[ -n ${OWN_PROXY_PIDS+x} && ${#OWN_PROXY_PIDS[@]} -gt 0 ]]; then
+        own=$(cpu_ticks "${OWN_PROXY_PIDS[@]}")
+    else
+        own=$(cpu_ticks "$@")
+    fi
+    echo "$(date +%s%N) $(cpu_ticks "$@") $(cpu_ticks "${UPSTREAM_PIDS[@]}") $((f[13] + f[14])) $(core_busy "$PROXY_CPU") $(core_busy "$LOAD_CPU") $own"
+}
+
+# cpu_figures BEFORE AFTER REQUESTS -> "cpu_us_per_request other_load_proxy_core_% other_load_load_core_%"
+# "Other" is what the core spent on processes that are not part of this test (e.g. a build).
+cpu_figures() {
+    awk -v hz="$CLK_TCK" -v n="$3" -v a="$1" -v b="$2" 'BEGIN {
+        split(a, x, " "); split(b, y, " ")
+        wall = (y[1] - x[1]) / 1e9 * hz
+        proxy = y[2] - x[2]; up = y[3] - x[3]; self = y[4] - x[4]; own = y[7] - x[7]
+        o0 = (y[5] - x[5] - own) / wall * 100
+        o1 = (y[6] - x[6] - up - self) / wall * 100
+        printf "%.1f %.0f %.0f\n", (n > 0 ? proxy / hz * 1e6 / n : 0), (o0 < 0 ? 0 : o0), (o1 < 0 ? 0 : o1)
+    }'
+}
+
+# Sum of VmHWM (kB) over the given PIDs.
+peak_rss_kb() {
+    local pid total=0 kb
+    for pid in "$@"; do
+        kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || continue
+        total=$((total + ${kb:-0}))
+    done
+    echo "$total"
+}
+
+# ---------------------------------------------------------------- load generator
+# run_load SECONDS OUTFILE [URL] — sets RPS, REQUESTS, P50_MS, P99_MS, ERRORS.
+# Must run in the main shell (not in $(...)): the load generator's CPU is read from this shell's
+# reaped-children ticks.
+run_load() { "run_$LOADGEN" "$1" "$2" "${3:-$URL}"; }
+
+# The load generator runs in the background so INT/TERM reach our trap at once (bash defers traps
+# while a foreground child runs); cleanup stops it through LOAD_PID. `timeout` bounds a stuck run.
+wait_load() {
+    LOAD_PID=$1
+    wait "$LOAD_PID" || true
+    LOAD_PID=""
+}
+
+load_command() {
+    local url=${2:-$URL}
+    case $LOADGEN in
+        wrk) echo "wrk -t1 -c$CONNECTIONS -d${1}s --latency $url" ;;
+        hey) echo "hey -z ${1}s -c $CONNECTIONS $url" ;;
+        bombardier) echo "bombardier -c $CONNECTIONS -d ${1}s --latency -p r $url" ;;
+    esac
+}
+
+loadgen_version() {
+    case $LOADGEN in
+        wrk) { wrk -v 2>&1 || true; } | awk 'NR == 1 {print $1, $2}' ;;
+        hey) echo hey ;;
+        bombardier) { bombardier --version 2>&1 || true; } | head -1 ;;
+    esac
+}
+
+run_wrk() {
+    local seconds=$1 out=$2 url=$3
+    taskset -c "$LOAD_CPU" timeout -k 5 $((seconds + 30)) wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --latency "$url" >"$out" 2>&1 &
+    wait_load $!
+    RPS=$(awk '/^Requests\/sec:/ {printf "%d", $2}' "$out")
+    REQUESTS=$(awk '/ requests in / {print $1}' "$out")
+    P50_MS=$(latency_ms 50% "$out")
+    P99_MS=$(latency_ms 99% "$out")
+    ERRORS=$(awk '/Non-2xx or 3xx responses:/ {n += $NF}
+                  /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10}
+                  END {print n + 0}' "$out")
+    RPS=${RPS:-0}
+    REQUESTS=${REQUESTS:-0}
+}
+
+run_hey() {
+    local seconds=$1 out=$2 url=$3
+    taskset -c "$LOAD_CPU" timeout -k 5 $((seconds + 30)) hey -z "${seconds}s" -c "$CONNECTIONS" "$url" >"$out" 2>&1 &
+    wait_load $!
+    RPS=$(awk '/Requests\/sec:/ {printf "%d", $2}' "$out")
+    REQUESTS=$(awk '/^ *\[[0-9]+\]/ && / responses$/ {n += $2} END {print n + 0}' "$out")
+    P50_MS=$(awk '$1 == "50%" {printf "%.2f", $3 * 1000}' "$out")
+    P99_MS=$(awk '$1 == "99%" {printf "%.2f", $3 * 1000}' "$out")
+    ERRORS=$(awk '/^Status code distribution:/ {s = 1; next}
+                  /^Error distribution:/ {s = 0; e = 1; next}
+                  s && /^ *\[[0-9]+\]/ {code = $1; gsub(/[][]/, "", code); if (code + 0 >= 400) n += $2}
+                  e && /^ *\[[0-9]+\]/ {c = $1; gsub(/[][]/, "", c); n += c}
+                  END {print n + 0}' "$out")
+    RPS=${RPS:-0}
+}
+
+# bombardier's text result (-p r): "Reqs/sec  AVG  STDEV  MAX", "50%  1.23ms" under
+# "Latency Distribution", "1xx - 0, 2xx - N, 3xx - 0, 4xx - 0, 5xx - 0" and "others - N".
+run_bombardier() {
+    local seconds=$1 out=$2 url=$3
+    taskset -c "$LOAD_CPU" timeout -k 5 $((seconds + 30)) bombardier -c "$CONNECTIONS" -d "${seconds}s" --latency -p r "$url" >"$out" 2>&1 &
+    wait_load $!
+    RPS=$(awk '$1 == "Reqs/sec" {printf "%d", $2; exit}' "$out")
+    REQUESTS=$(awk '/[1-5]xx - / {gsub(",", ""); for (i = 1; i < NF; i++) if ($i ~ /^[1-5]xx$/) n += $(i + 2)}
+                    END {print n + 0}' "$out")
+    P50_MS=$(latency_ms 50% "$out")
+    P99_MS=$(latency_ms 99% "$out")
+    ERRORS=$(awk '/[1-5]xx - / {gsub(",", ""); for (i = 1; i < NF; i++) if ($i ~ /^[45]xx$/) n += $(i + 2)}
+                  /others - / {gsub(",", ""); for (i = 1; i < NF; i++) if ($i == "others") n += $(i + 2)}
+                  END {print n + 0}' "$out")
+    RPS=${RPS:-0}
+}
+
+# wrk and bombardier print latencies as e.g. 667.00us, 1.23ms, 1.01s (the first match is used).
+latency_ms() {
+    awk -v pct="$1" '$1 == pct && !done {
+        v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-zµ]+$/, "", v)
+        if (unit == "us" || unit == "µs") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
+        printf "%.2f", v; done = 1 }' "$2"
+}
