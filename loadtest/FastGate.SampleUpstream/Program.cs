@@ -8,6 +8,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 // sample-upstream [--host 127.0.0.1] --port 9001 [--port 9002 | --port 9001,9002]
+
+// Like FastGate: socket completions run the handler on the event-loop thread (it never blocks). Read once when the
+// runtime's socket engine starts, so it must come before the first socket.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 var host = IPAddress.Loopback;
 var ports = new List<int>();
 for (int i = 0; i < args.Length; i++)
