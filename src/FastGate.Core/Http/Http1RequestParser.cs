@@ -12,6 +12,9 @@ public sealed class Http1RequestParser
     private HeadScanner _scanner;
     private byte[] _linear = [];
 
+    /// <summary>Size of the scratch buffer that multi-segment heads are copied into.</summary>
+    internal int ScratchLength => _linear.Length;
+
     public Http1RequestParser() => _scanner.Reset();
 
     /// <summary>Forgets a partly scanned head; call before parsing the next request.</summary>

@@ -11,6 +11,9 @@ public sealed class Http1ResponseParser
     private HeadScanner _scanner;
     private byte[] _linear = [];
 
+    /// <summary>Size of the scratch buffer that multi-segment heads are copied into.</summary>
+    internal int ScratchLength => _linear.Length;
+
     public Http1ResponseParser() => _scanner.Reset();
 
     public void Reset() => _scanner.Reset();

@@ -29,18 +29,30 @@ internal sealed class ClientConnection
     private readonly SnapshotHolder _snapshots;
     private readonly ClientInfo _client;
     private readonly GatewayStats _stats;
-    private readonly Http1RequestParser _requestParser = new();
-    private readonly Http1ResponseParser _responseParser = new();
-    private readonly RequestHead _request = new();
-    private readonly ResponseHead _response = new();
-    private CancellationTokenSource _timer = new();
+    private readonly ExchangeStatePool _states;
+    private readonly ExchangeState _state;
+    private readonly Http1RequestParser _requestParser;
+    private readonly Http1ResponseParser _responseParser;
+    private readonly RequestHead _request;
+    private readonly ResponseHead _response;
+    private CancellationTokenSource _timer;
+    /// <summary>A request body relay that may still be running: the state must not be reused then.</summary>
+    private bool _bodyRelayPending;
     private UpstreamConnection? _upstream;
     private int _errorStatus;
     private volatile bool _idle;
     private volatile bool _draining;
 
-    public ClientConnection(ConnectionContext connection, SnapshotHolder snapshots, ClientInfo client, GatewayStats stats)
+    public ClientConnection(ConnectionContext connection, SnapshotHolder snapshots, ClientInfo client, GatewayStats stats,
+        ExchangeStatePool states)
     {
+        _states = states;
+        _state = states.Rent();
+        _requestParser = _state.RequestParser;
+        _responseParser = _state.ResponseParser;
+        _request = _state.Request;
+        _response = _state.Response;
+        _timer = _state.Timer;
         _stats = stats;
         _connection = connection;
         _input = connection.Transport.Input;
@@ -77,7 +89,9 @@ internal sealed class ClientConnection
         {
             if (_upstream is { } upstream) upstream.Destination.Pool.Discard(upstream);
             _upstream = null;
-            _timer.Dispose();
+            _state.Timer = _timer;
+            if (_bodyRelayPending) _timer.Dispose();
+            else _states.Return(_state);
         }
     }
 
@@ -212,7 +226,11 @@ internal sealed class ClientConnection
             }
             else
             {
-                if (hasBody) requestBody = RelayRequestBodyAsync(upstream, limits, options.ResponseTimeout);
+                if (hasBody)
+                {
+                    _bodyRelayPending = true;
+                    requestBody = RelayRequestBodyAsync(upstream, limits, options.ResponseTimeout);
+                }
                 read = await ReadResponseHeadAsync(upstream, request.Method, StartsResponseClock(hasBody, requestBody), options.ResponseTimeout, limits).ConfigureAwait(false);
             }
 
@@ -290,6 +308,7 @@ internal sealed class ClientConnection
                 close = true;
             }
             bodySent = await requestBody.ConfigureAwait(false);
+            _bodyRelayPending = false;
         }
 
         if (relayed == RelayResult.Done && bodySent == RelayResult.Done && response.KeepAlive)
@@ -375,6 +394,7 @@ internal sealed class ClientConnection
         {
             if (!requestBody.IsCompleted) CancelTimer();
             bodySent = await requestBody.ConfigureAwait(false);
+            _bodyRelayPending = false;
         }
         var status = read switch
         {
