@@ -86,6 +86,7 @@ public sealed class Http1ResponseParser
                 case KnownHeader.TransferEncoding:
                     transferEncoding = true;
                     head.Chunked = EndsWithChunked(value); // a later field's codings follow this one's
+                    if (!KnownHeaders.Is(HttpChars.TrimOws(value), "chunked"u8)) head.HasOtherTransferCodings = true;
                     break;
                 case KnownHeader.Connection:
                     HeadFields.ScanConnection(value, ref connection);

@@ -11,6 +11,9 @@ public sealed class ResponseHead : MessageHead
 
     public ResponseFraming Framing { get; internal set; }
 
+    /// <summary>Transfer-Encoding names codings besides chunked (e.g. "gzip, chunked"): they must reach the client.</summary>
+    public bool HasOtherTransferCodings { get; internal set; }
+
     /// <summary>"200 OK": the status code and reason phrase, as sent.</summary>
     public ReadOnlySpan<byte> StatusAndReason => Buffer.AsSpan(StatusStart, StatusLineEnd - StatusStart);
 
@@ -20,5 +23,6 @@ public sealed class ResponseHead : MessageHead
         StatusCode = 0;
         StatusStart = StatusLineEnd = 0;
         Framing = ResponseFraming.None;
+        HasOtherTransferCodings = false;
     }
 }

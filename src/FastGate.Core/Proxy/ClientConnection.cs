@@ -258,6 +258,10 @@ internal sealed class ClientConnection
         if (read != UpstreamRead.Ok)
             return await FailBeforeResponseAsync(read, hasBody, requestBody).ConfigureAwait(false);
 
+        // An HTTP/1.0 client cannot be told of a transfer coding such as gzip, so that body cannot reach it intact.
+        if (_response.HasOtherTransferCodings && _response.Framing == ResponseFraming.Chunked && request.VersionMinor == 0)
+            return await FailBeforeResponseAsync(UpstreamRead.Invalid, hasBody, requestBody).ConfigureAwait(false);
+
         if (_response.StatusCode == 101)
         {
             if (!request.IsUpgrade) return await FailBeforeResponseAsync(UpstreamRead.Invalid, hasBody, requestBody).ConfigureAwait(false);

@@ -25,6 +25,21 @@ internal static class ResponseHeadWriter
             _ => clientIsHttp11 ? ClientFraming.Chunked : ClientFraming.Close,
         };
 
+    /// <summary>
+    /// Chunked, or the upstream's own codings when it named more than chunked ("gzip, chunked"): the chunks are
+    /// re-framed but their content is passed as is, so its codings must stay declared.
+    /// </summary>
+    private static void WriteTransferEncoding(IBufferWriter<byte> output, ResponseHead response)
+    {
+        if (!response.HasOtherTransferCodings || response.Framing != ResponseFraming.Chunked)
+        {
+            output.Write("Transfer-Encoding: chunked\r\n"u8);
+            return;
+        }
+        for (var i = 0; i < response.FieldCount; i++)
+            if (response.Field(i).Known == KnownHeader.TransferEncoding) output.WriteField(response.Name(i), response.Value(i));
+    }
+
     /// <param name="connection">The Connection field for the client: "close", "keep-alive" (HTTP/1.0 clients) or none.</param>
     public static void Write(IBufferWriter<byte> output, ResponseHead response, ClientFraming framing,
         ReadOnlySpan<byte> connection, bool upgrade)
@@ -41,7 +56,7 @@ internal static class ResponseHeadWriter
         }
         if (framing == ClientFraming.ContentLength || (framing == ClientFraming.None && KeepsContentLength(response)))
             output.WriteContentLength(response.ContentLength);
-        else if (framing == ClientFraming.Chunked) output.Write("Transfer-Encoding: chunked\r\n"u8);
+        else if (framing == ClientFraming.Chunked) WriteTransferEncoding(output, response);
         if (upgrade) output.Write("Connection: upgrade\r\n"u8);
         else if (!connection.IsEmpty) output.WriteField("Connection"u8, connection);
         output.Write("\r\n"u8);

@@ -64,6 +64,29 @@ public class ChunkedTests
         Assert.Equal("hello world", all[(split + 4)..]);
     }
 
+    [Fact]
+    public async Task OtherTransferCodingsBeforeChunkedStayDeclared()
+    {
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            while (await s.ReadRequestAsync() is not null)
+                s.Send("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n4\r\nGZIP\r\n0\r\n\r\n");
+        });
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint]);
+
+        using var modern = gateway.Connect();
+        modern.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        var response = await modern.ReadResponseAsync();
+        Assert.Equal(200, response.Status);
+        Assert.Equal("gzip, chunked", response.Header("Transfer-Encoding"));
+        Assert.Equal("GZIP", response.Body);
+
+        // HTTP/1.0 has no transfer codings: the gzip-coded body cannot be delivered as it is.
+        using var legacy = gateway.Connect();
+        legacy.Send("GET / HTTP/1.0\r\nHost: a\r\n\r\n");
+        Assert.Equal(502, (await legacy.ReadResponseAsync()).Status);
+    }
+
     private static ScriptedUpstream ChunkedUpstream() => new(async s =>
     {
         while (await s.ReadRequestAsync() is not null)
