@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace FastGate.Http;
 
 /// <summary>
@@ -20,6 +22,19 @@ internal struct HeadScanner
 
     /// <summary>Offset just past the first line's CRLF, once seen.</summary>
     public readonly int FirstLineEnd => _firstLineEnd;
+
+    /// <summary>
+    /// The first <paramref name="max"/> bytes of <paramref name="buffer"/> as one span: in place when the pipe holds
+    /// them in one segment (nearly always), else copied into <paramref name="scratch"/>, grown as needed.
+    /// </summary>
+    public static ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> buffer, int max, ref byte[] scratch)
+    {
+        if (buffer.IsSingleSegment) return buffer.FirstSpan;
+        var length = (int)Math.Min(buffer.Length, max);
+        if (scratch.Length < length) scratch = new byte[Math.Max(length, 4096)];
+        buffer.Slice(0, length).CopyTo(scratch);
+        return scratch.AsSpan(0, length);
+    }
 
     public void Reset()
     {

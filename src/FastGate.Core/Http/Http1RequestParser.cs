@@ -29,19 +29,7 @@ public sealed class Http1RequestParser
     {
         consumed = 0;
         errorStatus = 0;
-        var maxTotal = limits.MaxRequestLineBytes + limits.MaxHeaderBytes + 64;
-        ReadOnlySpan<byte> data;
-        if (buffer.IsSingleSegment)
-        {
-            data = buffer.FirstSpan;
-        }
-        else
-        {
-            var length = (int)Math.Min(buffer.Length, maxTotal);
-            if (_linear.Length < length) _linear = new byte[Math.Max(length, 4096)];
-            buffer.Slice(0, length).CopyTo(_linear);
-            data = _linear.AsSpan(0, length);
-        }
+        var data = HeadScanner.Contiguous(buffer, limits.MaxRequestLineBytes + limits.MaxHeaderBytes + 64, ref _linear);
 
         var end = _scanner.Scan(data, limits.MaxRequestLineBytes, limits.MaxHeaderBytes, limits.MaxHeaderCount);
         if (end == 0) return ParseStatus.Incomplete;

@@ -23,18 +23,7 @@ public sealed class Http1ResponseParser
         int maxHeadBytes, out int consumed)
     {
         consumed = 0;
-        ReadOnlySpan<byte> data;
-        if (buffer.IsSingleSegment)
-        {
-            data = buffer.FirstSpan;
-        }
-        else
-        {
-            var length = (int)Math.Min(buffer.Length, maxHeadBytes + 64);
-            if (_linear.Length < length) _linear = new byte[Math.Max(length, 4096)];
-            buffer.Slice(0, length).CopyTo(_linear);
-            data = _linear.AsSpan(0, length);
-        }
+        var data = HeadScanner.Contiguous(buffer, maxHeadBytes + 64, ref _linear);
 
         var end = _scanner.Scan(data, maxHeadBytes, maxHeadBytes, 1000);
         if (end == 0) return ParseStatus.Incomplete;

@@ -23,6 +23,19 @@ internal sealed class GatewayProcess : IDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>
+    /// Starts fastgate on a free port, routing every path to <paramref name="upstream"/>;
+    /// <paramref name="serverKeys"/> are extra lines of its [server] table.
+    /// </summary>
+    public static Task<GatewayProcess> StartInFrontOfAsync(IPEndPoint upstream, string serverKeys) => StartAsync($$"""
+        {{serverKeys}}
+        [clusters.backend]
+        destinations = ["{{upstream}}"]
+        [routes.all]
+        path = "/{**rest}"
+        cluster = "backend"
+        """);
+
     /// <summary>Starts fastgate on a free loopback port; <paramref name="config"/> gets the listen line prepended.</summary>
     public static async Task<GatewayProcess> StartAsync(string config)
     {

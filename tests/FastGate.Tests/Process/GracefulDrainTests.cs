@@ -19,14 +19,7 @@ public class GracefulDrainTests
                 s.Send("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow");
             }
         });
-        using var gateway = await GatewayProcess.StartAsync($$"""
-            drain_timeout = "10s"
-            [clusters.backend]
-            destinations = ["{{upstream.EndPoint}}"]
-            [routes.all]
-            path = "/{**rest}"
-            cluster = "backend"
-            """);
+        using var gateway = await GatewayProcess.StartInFrontOfAsync(upstream.EndPoint, "drain_timeout = \"10s\"");
 
         using var idle = RawClient.Connect(new IPEndPoint(IPAddress.Loopback, gateway.Port));
         using var busy = RawClient.Connect(new IPEndPoint(IPAddress.Loopback, gateway.Port));

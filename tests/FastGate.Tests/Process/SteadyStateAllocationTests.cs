@@ -23,14 +23,7 @@ public partial class SteadyStateAllocationTests
     public async Task KeepAliveTrafficAllocatesAtMost100BytesPerRequestAfterWarmUp()
     {
         await using var upstream = ScriptedUpstream.Ok("Hello, World!");
-        using var gateway = await GatewayProcess.StartAsync($$"""
-            stats_interval = "1s"
-            [clusters.backend]
-            destinations = ["{{upstream.EndPoint}}"]
-            [routes.all]
-            path = "/{**rest}"
-            cluster = "backend"
-            """);
+        using var gateway = await GatewayProcess.StartInFrontOfAsync(upstream.EndPoint, "stats_interval = \"1s\"");
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(8));
         var clients = Enumerable.Range(0, 16).Select(_ => Task.Run(() => LoadAsync(gateway.Port, stop.Token))).ToArray();
