@@ -1,13 +1,15 @@
+using System.Runtime.InteropServices;
 using FastGate.Configuration;
 using FastGate.Proxy;
 using FastGate.Telemetry;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FastGate.Host;
 
@@ -15,30 +17,36 @@ namespace FastGate.Host;
 /// Starts Kestrel (Sockets transport) with one listener per configured address, each handing its connections to
 /// <see cref="GatewayConnectionHandler"/>. SIGTERM/Ctrl-C stop accepting and give in-flight requests the drain timeout.
 /// </summary>
+/// <remarks>
+/// Kestrel is created directly rather than through the generic host: the gateway needs no configuration system,
+/// hosted services or HTTP pipeline, and leaving them out keeps the process smaller.
+/// </remarks>
 internal static class GatewayHost
 {
     public static async Task<int> RunAsync(GatewaySnapshot snapshot, string configPath)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton(new SnapshotHolder(snapshot));
-        builder.Services.AddSingleton<GatewayStats>();
-        builder.Services.AddSingleton<GatewayConnectionHandler>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = snapshot.DrainTimeout);
-        // The proxy loop never blocks, so socket continuations may run it inline instead of hopping to the thread pool.
-        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            foreach (var endpoint in snapshot.Listeners)
-                kestrel.Listen(endpoint, listen => listen.UseConnectionHandler<GatewayConnectionHandler>());
-        });
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        var stats = new GatewayStats();
+        await using var services = new ServiceCollection()
+            .AddSingleton(new SnapshotHolder(snapshot))
+            .AddSingleton(stats)
+            .AddSingleton<GatewayConnectionHandler>()
+            .BuildServiceProvider();
 
-        await using var app = builder.Build();
-        var stats = app.Services.GetRequiredService<GatewayStats>();
+        var options = new KestrelServerOptions { AddServerHeader = false, ApplicationServices = services };
+        foreach (var endpoint in snapshot.Listeners)
+            options.Listen(endpoint, listen => listen.UseConnectionHandler<GatewayConnectionHandler>());
+        // The proxy loop never blocks, so socket continuations may run it inline instead of hopping to the thread pool.
+        var transport = new SocketTransportFactory(
+            Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = true }), loggerFactory);
+        using var server = new KestrelServer(Options.Create(options), transport, loggerFactory);
+
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         try
         {
-            await app.StartAsync().ConfigureAwait(false);
+            await server.StartAsync(new NoHttpApplication(), CancellationToken.None).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
@@ -50,9 +58,28 @@ internal static class GatewayHost
         Console.WriteLine(SnapshotSummary.Describe(snapshot));
         Console.WriteLine("Ready. Ctrl-C or SIGTERM drains and stops.");
 
-        using var reporter = snapshot.StatsInterval > TimeSpan.Zero ? new StatsReporter(stats, snapshot.StatsInterval, Console.Out) : null;
-        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        using (snapshot.StatsInterval > TimeSpan.Zero ? new StatsReporter(stats, snapshot.StatsInterval, Console.Out) : null)
+        {
+            await stopping.Task.ConfigureAwait(false);
+            // Stop accepting, let in-flight exchanges finish (idle connections close at once); abort the rest at the deadline.
+            using var drain = new CancellationTokenSource(snapshot.DrainTimeout);
+            await server.StopAsync(drain.Token).ConfigureAwait(false);
+        }
         Console.WriteLine($"FastGate stopped after {stats.Requests} request(s).");
         return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true; // we exit on our own once drained
+            stopping.TrySetResult();
+        }
+    }
+
+    /// <summary>Kestrel wants an HTTP application; every listener here hands its connections to our handler instead.</summary>
+    private sealed class NoHttpApplication : IHttpApplication<object>
+    {
+        public object CreateContext(IFeatureCollection contextFeatures) => throw new NotSupportedException();
+        public Task ProcessRequestAsync(object context) => throw new NotSupportedException();
+        public void DisposeContext(object context, Exception? exception) { }
     }
 }
