@@ -25,12 +25,6 @@ internal static class HttpChars
 
     public static bool IsToken(ReadOnlySpan<byte> s) => s.Length > 0 && !s.ContainsAnyExcept(Token);
 
-    public static ReadOnlySpan<byte> TrimOws(ReadOnlySpan<byte> s)
-    {
-        var start = 0;
-        while (start < s.Length && (s[start] == ' ' || s[start] == '\t')) start++;
-        var end = s.Length;
-        while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t')) end--;
-        return s[start..end];
-    }
+    /// <summary>Strips optional whitespace (SP, HTAB) from both ends.</summary>
+    public static ReadOnlySpan<byte> TrimOws(ReadOnlySpan<byte> s) => s.Trim(" \t"u8);
 }
