@@ -6,7 +6,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 UPSTREAM_PORTS=(9001 9002)
 UPSTREAM_DLL=loadtest/FastGate.SampleUpstream/bin/Release/net10.0/sample-upstream.dll
-GATEWAY_DLL=src/FastGate.Host/bin/Release/net10.0/fastgate.dll
 
 if [[ $# -eq 0 ]]; then
     if [[ ! -f config.toml ]]; then
@@ -18,7 +17,14 @@ fi
 
 echo "Building (Release)..."
 dotnet build loadtest/FastGate.SampleUpstream -c Release -nologo -v quiet
-dotnet build src/FastGate.Host -c Release -nologo -v quiet
+# The native binary (publish.sh); without a C toolchain that can be installed, the framework-dependent build.
+if gateway=$(./publish.sh); then
+    gateway_cmd=("$gateway")
+else
+    echo "run.sh: the native build failed (above); running the framework-dependent build instead" >&2
+    dotnet build src/FastGate.Host -c Release -nologo -v quiet
+    gateway_cmd=(dotnet src/FastGate.Host/bin/Release/net10.0/fastgate.dll)
+fi
 
 for port in "${UPSTREAM_PORTS[@]}"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -59,7 +65,7 @@ done
 echo "Gateway starting; try: curl http://localhost:8080/"
 # In the background so a TERM/INT to this script is handled at once (bash defers traps until a
 # foreground child exits); the trap then stops the gateway too.
-dotnet "$GATEWAY_DLL" "$@" &
+"${gateway_cmd[@]}" "$@" &
 gateway_pid=$!
 status=0
 wait "$gateway_pid" || status=$?

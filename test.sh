@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: unit and integration tests (xunit, over real sockets), then the HTTP/1.1 conformance
-# corpus of ../shared/conformance against the built gateway. Installs what the tests need when missing.
+# Runs every test: unit and integration tests (xunit, over real sockets; the process tests start the native
+# binary that publish.sh builds, as shipped), then the HTTP/1.1 conformance corpus of ../shared/conformance
+# against that binary. Installs what the tests need when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,6 +15,9 @@ need python3 || install python3
 
 echo "== build"
 dotnet build FastGate.sln -c Release -nologo -v quiet
+echo "== native binary (publish.sh)"
+gateway="$PWD/$(./publish.sh)"
+export FASTGATE_BINARY="$gateway"
 
 echo "== unit and integration tests"
 log=$(mktemp)
@@ -26,7 +30,6 @@ passed=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")
 [ "$failed" = 0 ] || { echo "$passed passed, $failed failed"; exit 1; }
 
 echo "== conformance ($shared/conformance/requests.jsonl)"
-gateway="$PWD/src/FastGate.Host/bin/Release/net10.0/fastgate"
 python3 "$shared/conformance/run.py" --corpus "$shared/conformance/requests.jsonl" \
   --gateway 127.0.0.1:8080 --upstream-port 9009 --show 60 \
   --start "exec $gateway --config $PWD/tests/conformance/gateway.toml"

@@ -360,7 +360,7 @@ tool_versions() {
     echo
     echo "- Machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r)."
     echo "- Tools: $(tool_versions)."
-    echo "- FastGate: Release build, \`round_robin\`, one catch-all route; adds \`X-Forwarded-*\`. nginx: \`worker_processes 1\`, upstream \`keepalive 64\`, \`proxy_http_version 1.1\`, \`Connection \"\"\`, access log off. HAProxy: \`nbthread 1\`, \`mode http\`, \`http-reuse always\`, no logging. YARP: \`loadtest/peers/YarpPeer\`, \`RoundRobin\`, logging at Warning, workstation non-concurrent GC like FastGate; adds \`X-Forwarded-*\`."
+    echo "- FastGate: the Native AOT binary from \`publish.sh\`, \`round_robin\`, one catch-all route; adds \`X-Forwarded-*\`. nginx: \`worker_processes 1\`, upstream \`keepalive 64\`, \`proxy_http_version 1.1\`, \`Connection \"\"\`, access log off. HAProxy: \`nbthread 1\`, \`mode http\`, \`http-reuse always\`, no logging. YARP: \`loadtest/peers/YarpPeer\`, \`RoundRobin\`, logging at Warning, workstation non-concurrent GC like FastGate; adds \`X-Forwarded-*\`."
     echo "- CPU µs/req: utime+stime from \`/proc/PID/stat\` of the peer's processes (nginx: master and worker) over the measured run ÷ requests completed. Peak RSS: \`VmHWM\` at the end (nginx: the worker)."
 } >"$REPORT"
 

@@ -4,7 +4,7 @@
 # shellcheck shell=bash
 
 UPSTREAM_DLL=$ROOT/loadtest/FastGate.SampleUpstream/bin/Release/net10.0/sample-upstream.dll
-GATEWAY_DLL=$ROOT/src/FastGate.Host/bin/Release/net10.0/fastgate.dll
+GATEWAY_BIN=$ROOT/artifacts/fastgate/fastgate   # the native binary from publish.sh, as shipped
 YARP_DIR=$ROOT/loadtest/peers/YarpPeer
 YARP_DLL=$YARP_DIR/bin/Release/net10.0/yarp-peer.dll
 LOG_TAG=${LOG_TAG:-loadtest}
@@ -137,8 +137,9 @@ build_upstream() {
 # build_fastgate: sets GATEWAY_BUILD_ERROR when the build fails (the row is then reported as failed).
 GATEWAY_BUILD_ERROR=""
 build_fastgate() {
-    log "building FastGate (Release)"
-    if ! dotnet_build "$ROOT/src/FastGate.Host" "$TMP/build-gateway.log"; then
+    log "building FastGate (publish.sh: Native AOT, Release)"
+    if ! timeout 900 "$ROOT/publish.sh" >"$TMP/build-gateway.log" 2>&1; then
+        tail -5 "$TMP/build-gateway.log" >&2 || true
         GATEWAY_BUILD_ERROR="build failed"
         log "FastGate build failed; its row will be reported as failed"
     fi
@@ -197,7 +198,7 @@ balancer = "round_robin"
 path = "/{**rest}"
 cluster = "backend"
 EOF
-    taskset -c "$PROXY_CPU" dotnet "$GATEWAY_DLL" --config "$dir/fastgate.toml" >"$dir/proxy.log" 2>&1 &
+    taskset -c "$PROXY_CPU" "$GATEWAY_BIN" --config "$dir/fastgate.toml" >"$dir/proxy.log" 2>&1 &
     PROXY_PID=$!
 }
 

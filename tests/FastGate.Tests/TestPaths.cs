@@ -10,6 +10,17 @@ internal static class TestPaths
         return dir?.FullName ?? throw new DirectoryNotFoundException("FastGate.sln not found above the test binaries");
     }
 
+    /// <summary>
+    /// How to start the gateway: the binary named by FASTGATE_BINARY (./test.sh points it at the native build
+    /// from publish.sh), else fastgate.dll of the same configuration as these tests under this test host's dotnet.
+    /// </summary>
+    public static (string FileName, string[] Arguments) GatewayCommand()
+    {
+        var binary = Environment.GetEnvironmentVariable("FASTGATE_BINARY");
+        if (string.IsNullOrEmpty(binary)) return (Environment.ProcessPath!, [HostDll()]);
+        return File.Exists(binary) ? (Path.GetFullPath(binary), []) : throw new FileNotFoundException("FASTGATE_BINARY", binary);
+    }
+
     /// <summary>fastgate.dll built in the same configuration as these tests (the test project builds it first).</summary>
     public static string HostDll()
     {

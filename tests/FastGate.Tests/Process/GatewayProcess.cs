@@ -42,7 +42,8 @@ internal sealed class GatewayProcess : IDisposable
         var port = FreePort();
         var path = Path.Combine(Path.GetTempPath(), $"fastgate-test-{Guid.NewGuid():N}.toml");
         await File.WriteAllTextAsync(path, $"[server]\nlisten = [\"127.0.0.1:{port}\"]\n{config}");
-        var info = new ProcessStartInfo(Environment.ProcessPath!, [TestPaths.HostDll(), "--config", path])
+        var (fileName, arguments) = TestPaths.GatewayCommand();
+        var info = new ProcessStartInfo(fileName, [.. arguments, "--config", path])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
