@@ -14,6 +14,7 @@
 #   PROBE_SECONDS [5]    length of one warm-up probe
 #   WARMUP_MAX [90]      cap on warm-up probe seconds per peer
 #   WARMUP_TOLERANCE [3] warm-up ends when the last 3 probes are within this many % of each other
+#   UPSTREAM_WARMUP [15] seconds of direct load on each sample upstream before any proxy starts
 #   STARTUP_SECONDS [20] FastGate start-up trace: this many 1 s probes right after it accepts
 #   PRE_SECONDS [3]      unrecorded load just before each measured run (pools refilled after idling)
 #   BASE_PORT [8081]     peers listen on BASE_PORT, BASE_PORT+1, ... in PEERS order
@@ -21,7 +22,7 @@
 # Shared functions (processes, builds, proxy configs, /proc accounting, load tools): lib.sh.
 set -euo pipefail
 
-COMMAND_VARS=(DURATION ROUNDS CONNECTIONS PEERS LOADGEN PROBE_SECONDS WARMUP_MAX WARMUP_TOLERANCE
+COMMAND_VARS=(DURATION ROUNDS CONNECTIONS PEERS LOADGEN PROBE_SECONDS WARMUP_MAX WARMUP_TOLERANCE UPSTREAM_WARMUP
     STARTUP_SECONDS PRE_SECONDS BASE_PORT UPSTREAM_PORTS)
 EXACT_COMMAND=""
 for v in "${COMMAND_VARS[@]}"; do
@@ -39,6 +40,7 @@ PEERS=${PEERS:-"fastgate nginx haproxy yarp"}
 PROBE_SECONDS=${PROBE_SECONDS:-5}
 WARMUP_MAX=${WARMUP_MAX:-90}
 WARMUP_TOLERANCE=${WARMUP_TOLERANCE:-3}
+UPSTREAM_WARMUP=${UPSTREAM_WARMUP:-15}
 STARTUP_SECONDS=${STARTUP_SECONDS:-20}
 PRE_SECONDS=${PRE_SECONDS:-3}
 BASE_PORT=${BASE_PORT:-8081}
@@ -66,6 +68,7 @@ build_upstream
 [[ " $PEERS " != *" fastgate "* ]] || build_fastgate
 [[ " $PEERS " != *" yarp "* ]] || build_yarp
 start_upstreams
+warm_upstreams "$UPSTREAM_WARMUP"
 
 # ---------------------------------------------------------------- start and warm up each peer
 declare -A PORT FAILED MAIN_PID RSS_PIDS WARM_TRACE WARM_NOTE

@@ -172,6 +172,16 @@ start_upstreams() {
     log "sample upstreams on ${UPSTREAM_PORTS[*]} (cpu $LOAD_CPU)"
 }
 
+# warm_upstreams SECONDS: load each sample upstream directly, so that the first proxy measured (and its
+# start-up trace) does not pay for the upstreams' own JIT warm-up.
+warm_upstreams() {
+    local port
+    for port in "${UPSTREAM_PORTS[@]}"; do
+        run_load "$1" "$TMP/warm-upstream-$port.txt" "http://127.0.0.1:$port/"
+        log "upstream $port warmed: $RPS req/s direct after ${1} s"
+    done
+}
+
 # ---------------------------------------------------------------- proxies
 # start_<proxy> DIR LISTEN: starts the proxy pinned to PROXY_CPU in the background, in the
 # foreground mode of that proxy (no daemon), and sets PROXY_PID; or writes a reason to DIR/failure
