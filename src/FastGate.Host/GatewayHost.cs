@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using FastGate.Configuration;
 using FastGate.Proxy;
 using FastGate.Telemetry;
+using FastGate.Transport;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
@@ -14,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace FastGate.Host;
 
 /// <summary>
-/// Starts Kestrel (Sockets transport) with one listener per configured address, each handing its connections to
+/// Starts Kestrel (epoll or Sockets transport, <c>[server] transport</c>) with one listener per configured address, each handing its connections to
 /// <see cref="GatewayConnectionHandler"/>. SIGTERM/Ctrl-C stop accepting and give in-flight requests the drain timeout.
 /// </summary>
 /// <remarks>
@@ -36,9 +37,11 @@ internal static class GatewayHost
         var options = new KestrelServerOptions { AddServerHeader = false, ApplicationServices = services };
         foreach (var endpoint in snapshot.Listeners)
             options.Listen(endpoint, listen => listen.UseConnectionHandler<GatewayConnectionHandler>());
+        TransportSelection.Current = snapshot.Transport;
         // The proxy loop never blocks, so socket continuations may run it inline instead of hopping to the thread pool.
-        var transport = new SocketTransportFactory(
-            Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = true }), loggerFactory);
+        IConnectionListenerFactory transport = snapshot.Transport == TransportKind.Epoll
+            ? new EpollTransportFactory()
+            : new SocketTransportFactory(Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = true }), loggerFactory);
         using var server = new KestrelServer(Options.Create(options), transport, loggerFactory);
 
         var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

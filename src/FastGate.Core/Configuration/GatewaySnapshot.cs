@@ -1,6 +1,7 @@
 using System.Net;
 using FastGate.Http;
 using FastGate.Routing;
+using FastGate.Transport;
 using FastGate.Upstreams;
 
 namespace FastGate.Configuration;
@@ -18,4 +19,6 @@ public sealed class GatewaySnapshot
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>How often a statistics line is written to stdout; zero (the default) writes none.</summary>
     public TimeSpan StatsInterval { get; init; }
+    /// <summary>The socket transport for client and upstream connections.</summary>
+    public TransportKind Transport { get; init; } = TransportSelection.PlatformDefault;
 }

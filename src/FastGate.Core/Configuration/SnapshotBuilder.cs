@@ -1,6 +1,7 @@
 using System.Net;
 using FastGate.Http;
 using FastGate.Routing;
+using FastGate.Transport;
 using FastGate.Upstreams;
 
 namespace FastGate.Configuration;
@@ -13,6 +14,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
     private IReadOnlyList<IPEndPoint> _listeners = [DefaultListener];
     private TimeSpan _drainTimeout = TimeSpan.FromSeconds(30);
     private TimeSpan _statsInterval;
+    private TransportKind _transport = TransportSelection.PlatformDefault;
     private IReadOnlyList<IPNetwork> _trustedProxies = [];
     private HttpLimits _limits = HttpLimits.Default;
     private readonly Dictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
@@ -49,6 +51,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             TrustedProxies = _trustedProxies,
             DrainTimeout = _drainTimeout,
             StatsInterval = _statsInterval,
+            Transport = _transport,
         };
     }
 
@@ -79,6 +82,13 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             _drainTimeout = drain;
         if (children.TryGetValue("stats_interval", out node) && reader.TryDuration(node, $"{s}.stats_interval", true, out var stats))
             _statsInterval = stats;
+        if (children.TryGetValue("transport", out node) && reader.TryString(node, $"{s}.transport", out var transport))
+        {
+            if (transport == "sockets") _transport = TransportKind.Sockets;
+            else if (transport != "epoll") reader.Error(node, $"{s}.transport", $"unknown transport \"{transport}\" (expected \"epoll\" or \"sockets\")");
+            else if (!OperatingSystem.IsLinux()) reader.Error(node, $"{s}.transport", "the epoll transport needs Linux");
+            else _transport = TransportKind.Epoll;
+        }
         if (children.TryGetValue("trusted_proxies", out node) && reader.TryStringList(node, $"{s}.trusted_proxies", out var networks))
         {
             var proxies = new List<IPNetwork>();

@@ -10,7 +10,8 @@ public static class SnapshotSummary
     public static string Describe(GatewaySnapshot snapshot)
     {
         var sb = new StringBuilder();
-        sb.Append("listen    ").AppendJoin(", ", snapshot.Listeners).AppendLine();
+        sb.Append("listen    ").AppendJoin(", ", snapshot.Listeners)
+          .Append(" (").Append(snapshot.Transport == Transport.TransportKind.Epoll ? "epoll" : "sockets").AppendLine(" transport)");
         var l = snapshot.Limits;
         sb.Append("limits    request line ").Append(SizeParser.Format(l.MaxRequestLineBytes))
           .Append(", headers ").Append(SizeParser.Format(l.MaxHeaderBytes)).Append(" / ").Append(l.MaxHeaderCount)

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using FastGate.Transport;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,8 +9,9 @@ namespace FastGate.Upstreams;
 
 /// <summary>One keep-alive connection to a destination: pipes over a socket, plus pool bookkeeping.</summary>
 /// <remarks>
-/// The pipes come from Kestrel's own <see cref="SocketConnectionContextFactory"/>, so upstream sockets share the
-/// listener's pinned block memory pool and scheduling: steady-state reads and writes allocate nothing.
+/// With the epoll transport (the default on Linux) the connection joins the caller's event loop, so a client and its
+/// upstream are served by one thread. With the Sockets transport the pipes come from Kestrel's own
+/// <see cref="SocketConnectionContextFactory"/>. Either way steady-state reads and writes allocate nothing.
 /// </remarks>
 public sealed class UpstreamConnection : IDisposable
 {
@@ -61,6 +63,9 @@ public sealed class UpstreamConnection : IDisposable
 
     internal static async Task<UpstreamConnection> ConnectAsync(Destination destination, TimeSpan timeout)
     {
+        if (TransportSelection.Current == TransportKind.Epoll && destination.EndPoint is System.Net.IPEndPoint ip)
+            return new UpstreamConnection(destination, await EpollConnection.ConnectAsync(ip, timeout).ConfigureAwait(false));
+
         var socket = new Socket(destination.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var cts = new CancellationTokenSource(timeout);
         try

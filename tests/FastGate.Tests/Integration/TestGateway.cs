@@ -4,6 +4,7 @@ using FastGate.Configuration;
 using FastGate.Http;
 using FastGate.Proxy;
 using FastGate.Routing;
+using FastGate.Transport;
 using FastGate.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -53,10 +54,26 @@ internal sealed class TestGateway : IAsyncDisposable
         builder.Services.AddSingleton<GatewayConnectionHandler>();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
             k.Listen(IPAddress.Loopback, 0, l => l.UseConnectionHandler<GatewayConnectionHandler>()));
+        if (Transport == TransportKind.Epoll) builder.Services.AddSingleton<IConnectionListenerFactory, EpollTransportFactory>();
         var app = builder.Build();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestGateway(app, snapshot, new Uri(address).Port);
+    }
+
+    /// <summary>
+    /// The transport under test, for both the listener and upstream connections: the platform default (epoll on
+    /// Linux) unless FASTGATE_SERVER__TRANSPORT=sockets, so the whole suite can run on either.
+    /// </summary>
+    public static TransportKind Transport { get; } = InitTransport();
+
+    private static TransportKind InitTransport()
+    {
+        var kind = Environment.GetEnvironmentVariable("FASTGATE_SERVER__TRANSPORT") == "sockets"
+            ? TransportKind.Sockets
+            : TransportSelection.PlatformDefault;
+        TransportSelection.Current = kind;
+        return kind;
     }
 
     public RawClient Connect() => RawClient.Connect(EndPoint);

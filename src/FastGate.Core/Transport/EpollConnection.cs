@@ -1,0 +1,197 @@
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace FastGate.Transport;
+
+/// <summary>
+/// One TCP connection driven by an <see cref="EventLoop"/>: a receiver that reads only after an EPOLLIN edge into
+/// the input pipe, and a sender that writes the output pipe with send/sendmsg, waiting for EPOLLOUT only when the
+/// kernel buffer is full. The fd is never seen by .NET's socket engine and is closed exactly once, after both stop.
+/// </summary>
+/// <remarks>
+/// Lifecycle, as Kestrel's Sockets transport: peer FIN completes the input (the output still works); the app
+/// completing its output half-closes (FIN); <see cref="Abort(ConnectionAbortedException)"/> shuts the socket down
+/// and completes the input with the reason; <see cref="DisposeAsync"/> sends what is left, stops both, then closes.
+/// </remarks>
+internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
+{
+    private static long s_lastId;
+
+    private readonly EventLoop _loop;
+    private readonly int _fd;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly ReadinessSignal _readable = new();
+    private readonly ReadinessSignal _writable = new();
+    private readonly Lock _gate = new();
+    private readonly FeatureCollection _features = new();
+    private Task _receiving = Task.CompletedTask;
+    private Task _sending = Task.CompletedTask;
+    private Task? _disposing;
+    private int _disposeStarted;
+    private Exception? _shutdownReason;
+    private volatile bool _peerShutdown;
+    private volatile bool _stopping;
+    private bool _fdClosed;
+    private bool _receiveEnded;
+    private CancellationTokenSource? _closedSource;
+    private CancellationToken? _closedOverride;
+    private IDictionary<object, object?>? _items;
+    private string? _id;
+
+    private EpollConnection(EventLoop loop, int fd, EndPoint? local, EndPoint? remote)
+    {
+        _loop = loop;
+        _fd = fd;
+        LocalEndPoint = local;
+        RemoteEndPoint = remote;
+        var pool = PinnedBlockMemoryPool.Instance;
+        // As Kestrel's defaults: 1 MiB of unread input, 64 KiB of unsent output before the writer waits.
+        _input = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline,
+            pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline,
+            pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false));
+        Transport = new DuplexPipe(_input.Reader, _output.Writer);
+    }
+
+    /// <summary>The loop's registration token; see <see cref="EventLoop"/>.</summary>
+    internal ulong Token;
+
+    public override string ConnectionId
+    {
+        get => _id ??= Interlocked.Increment(ref s_lastId).ToString("X");
+        set => _id = value;
+    }
+
+    public override IFeatureCollection Features => _features;
+
+    public override IDictionary<object, object?> Items
+    {
+        get => _items ??= new Dictionary<object, object?>();
+        set => _items = value;
+    }
+
+    public override IDuplexPipe Transport { get; set; }
+
+    public override EndPoint? LocalEndPoint { get; set; }
+
+    public override EndPoint? RemoteEndPoint { get; set; }
+
+    /// <summary>Cancelled once the input has ended (peer FIN, error or abort), as in Kestrel.</summary>
+    public override CancellationToken ConnectionClosed
+    {
+        get
+        {
+            if (_closedOverride is { } token) return token;
+            lock (_gate)
+            {
+                return _receiveEnded ? new CancellationToken(true) : (_closedSource ??= new CancellationTokenSource()).Token;
+            }
+        }
+        set => _closedOverride = value;
+    }
+
+    /// <summary>Wraps a connected non-blocking socket and starts its receiver and sender on <paramref name="loop"/>.</summary>
+    internal static EpollConnection Start(EventLoop loop, int fd, EndPoint? local, EndPoint? remote)
+    {
+        var connection = new EpollConnection(loop, fd, local, remote);
+        loop.Register(connection, fd);
+        connection.StartLoops();
+        return connection;
+    }
+
+    private void StartLoops()
+    {
+        // The loops must not carry the starting caller's ExecutionContext (async locals) around forever.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _receiving = ReceiveAsync();
+            _sending = SendAsync();
+        }
+    }
+
+    /// <summary>An epoll edge for this socket, on the loop thread.</summary>
+    internal void OnEvents(uint events)
+    {
+        if ((events & (LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0) _peerShutdown = true;
+        if ((events & (LibC.EPOLLIN | LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0) _readable.Set();
+        if ((events & (LibC.EPOLLOUT | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0) _writable.Set();
+    }
+
+    /// <summary>Posted by abort, dispose and the connect timeout: wake whichever side waits, on the loop thread.</summary>
+    void ILoopWork.Execute()
+    {
+        if (Volatile.Read(ref _shutdownReason) is not null) _output.Reader.CancelPendingRead();
+        _readable.Set();
+        _writable.Set();
+    }
+
+    public override void Abort(ConnectionAbortedException abortReason) => Shutdown(abortReason);
+
+    /// <summary>
+    /// Ends the connection now: both directions shut down, pending reads and writes end, and the input completes
+    /// with <paramref name="reason"/>. The first reason wins.
+    /// </summary>
+    private void Shutdown(Exception reason)
+    {
+        if (Interlocked.CompareExchange(ref _shutdownReason, reason, null) is not null) return;
+        ShutdownSocket(LibC.SHUT_RDWR);
+        _loop.Post(this);
+    }
+
+    private bool StopReceiving => _stopping || Volatile.Read(ref _shutdownReason) is not null;
+
+    private void ShutdownSocket(int how)
+    {
+        lock (_gate)
+        {
+            if (!_fdClosed) LibC.shutdown(_fd, how);
+        }
+    }
+
+    /// <summary>Called by the receiver when it stops: fires <see cref="ConnectionClosed"/> off the loop thread.</summary>
+    private void OnReceiveEnded()
+    {
+        CancellationTokenSource? source;
+        lock (_gate)
+        {
+            _receiveEnded = true;
+            source = _closedSource;
+        }
+        if (source is not null) ThreadPool.UnsafeQueueUserWorkItem(static s => s.Cancel(), source, preferLocal: false);
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        // Started outside any lock: completing the output runs the sender inline.
+        if (Interlocked.Exchange(ref _disposeStarted, 1) == 0) _disposing = DisposeCoreAsync();
+        return _disposing is { } disposing ? new ValueTask(disposing) : default;
+    }
+
+    private async Task DisposeCoreAsync()
+    {
+        // The application is done with its ends; the sender still writes out whatever it left in the output.
+        await _input.Reader.CompleteAsync().ConfigureAwait(false);
+        await _output.Writer.CompleteAsync().ConfigureAwait(false);
+        await _sending.ConfigureAwait(false);
+        _stopping = true;
+        ShutdownSocket(LibC.SHUT_RDWR);
+        _loop.Post(this);
+        await _receiving.ConfigureAwait(false);
+        CloseSocket();
+    }
+
+    /// <summary>Closes the fd exactly once; later shutdowns become no-ops and late epoll events are ignored.</summary>
+    private void CloseSocket()
+    {
+        lock (_gate)
+        {
+            if (_fdClosed) return;
+            _fdClosed = true;
+            _loop.Unregister(this, _fd);
+            LibC.close(_fd);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace FastGate.Transport;
+
+/// <summary>
+/// One thread blocked in epoll_wait on its own epoll instance, dispatching readiness edges to its connections.
+/// Other threads hand it work through <see cref="Post"/> (a queue plus an eventfd that wakes the wait).
+/// </summary>
+/// <remarks>
+/// Each registration gets a token (generation in the high 32 bits, slot in the low 32) stored as the epoll data,
+/// so an event still queued for a connection that has since closed, even one whose fd number was reused, is ignored.
+/// </remarks>
+internal sealed unsafe class EventLoop
+{
+    private const int MaxEvents = 256;
+    private const ulong WakeToken = ulong.MaxValue;
+
+    [ThreadStatic] private static EventLoop? t_current;
+
+    private readonly int _epoll;
+    private readonly int _wakeFd;
+    private readonly ConcurrentQueue<ILoopWork> _work = new();
+    private readonly Lock _slotsLock = new();
+    private readonly Stack<int> _freeSlots = new();
+    private EpollConnection?[] _slots = new EpollConnection?[64];
+    private int _usedSlots;
+    private uint _generation;
+    private int _wakeRequested;
+
+    public EventLoop(string name)
+    {
+        _epoll = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
+        if (_epoll < 0) throw SocketErrors.ForConnect(Marshal.GetLastPInvokeError());
+        _wakeFd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+        if (_wakeFd < 0) throw SocketErrors.ForConnect(Marshal.GetLastPInvokeError());
+        Control(LibC.EPOLL_CTL_ADD, _wakeFd, LibC.EPOLLIN, WakeToken);
+        new Thread(Run) { IsBackground = true, Name = name }.Start();
+    }
+
+    /// <summary>The loop whose thread is running the caller, if any.</summary>
+    public static EventLoop? Current => t_current;
+
+    /// <summary>Adds a non-blocking socket, edge-triggered for input, output and peer shutdown, for good.</summary>
+    public void Register(EpollConnection connection, int fd)
+    {
+        int slot;
+        lock (_slotsLock)
+        {
+            if (!_freeSlots.TryPop(out slot))
+            {
+                slot = _usedSlots++;
+                if (slot == _slots.Length)
+                {
+                    var grown = new EpollConnection?[_slots.Length * 2];
+                    _slots.CopyTo(grown, 0);
+                    Volatile.Write(ref _slots, grown);
+                }
+            }
+            if (++_generation == 0) _generation = 1;
+            connection.Token = (ulong)_generation << 32 | (uint)slot;
+            Volatile.Write(ref _slots[slot], connection);
+        }
+        try
+        {
+            Control(LibC.EPOLL_CTL_ADD, fd, LibC.EPOLLIN | LibC.EPOLLOUT | LibC.EPOLLRDHUP | LibC.EPOLLET, connection.Token);
+        }
+        catch
+        {
+            Unregister(connection, fd: -1);
+            throw;
+        }
+    }
+
+    /// <summary>Stops dispatching to the connection; removes its fd from the epoll set when <paramref name="fd"/> is open.</summary>
+    public void Unregister(EpollConnection connection, int fd)
+    {
+        if (fd >= 0) LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_DEL, fd, null);
+        var slot = (int)(uint)connection.Token;
+        lock (_slotsLock)
+        {
+            if (_slots[slot] != connection) return;
+            _slots[slot] = null;
+            _freeSlots.Push(slot);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the loop thread soon.</summary>
+    public void Post(ILoopWork work)
+    {
+        _work.Enqueue(work);
+        if (Interlocked.Exchange(ref _wakeRequested, 1) != 0) return;
+        ulong one = 1;
+        LibC.write(_wakeFd, (byte*)&one, sizeof(ulong));
+    }
+
+    private void Control(int op, int fd, uint events, ulong data)
+    {
+        var ev = stackalloc byte[16];
+        Unsafe.WriteUnaligned(ev, events);
+        Unsafe.WriteUnaligned(ev + LibC.EpollEventDataOffset, data);
+        if (LibC.epoll_ctl(_epoll, op, fd, ev) != 0) throw SocketErrors.ForConnect(Marshal.GetLastPInvokeError());
+    }
+
+    private void Run()
+    {
+        t_current = this;
+        var size = LibC.EpollEventSize;
+        var offset = LibC.EpollEventDataOffset;
+        var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * size));
+        while (true)
+        {
+            var count = LibC.epoll_wait(_epoll, events, MaxEvents, -1);
+            if (count < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == LibC.EINTR) continue;
+                Environment.FailFast($"epoll_wait failed: errno {errno}");
+            }
+            var woken = false;
+            for (var i = 0; i < count; i++)
+            {
+                var entry = events + i * size;
+                var data = Unsafe.ReadUnaligned<ulong>(entry + offset);
+                if (data == WakeToken) woken = true;
+                else Dispatch(data, Unsafe.ReadUnaligned<uint>(entry));
+            }
+            if (woken) RunPostedWork();
+        }
+    }
+
+    private void Dispatch(ulong token, uint events)
+    {
+        var slots = Volatile.Read(ref _slots);
+        var slot = (int)(uint)token;
+        if ((uint)slot >= (uint)slots.Length || Volatile.Read(ref slots[slot]) is not { } connection || connection.Token != token) return;
+        try
+        {
+            connection.OnEvents(events);
+        }
+        catch (Exception ex)
+        {
+            // The connection's own loops catch their errors; anything here is a bug, but must not stop the loop.
+            Console.Error.WriteLine($"fastgate: event loop: {ex}");
+        }
+    }
+
+    private void RunPostedWork()
+    {
+        Volatile.Write(ref _wakeRequested, 0);
+        ulong value;
+        LibC.read(_wakeFd, (byte*)&value, sizeof(ulong));
+        while (_work.TryDequeue(out var work))
+        {
+            try
+            {
+                work.Execute();
+            }
+            catch (Exception ex)
+            {
+                Console.Error.WriteLine($"fastgate: event loop: {ex}");
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+
+namespace FastGate.Transport;
+
+/// <summary>
+/// Fixed-size pinned blocks for the transport's pipes, reused forever: after warm-up, renting allocates nothing.
+/// (Kestrel's own pinned pool is internal.)
+/// </summary>
+internal sealed class PinnedBlockMemoryPool : MemoryPool<byte>
+{
+    public const int BlockSize = 4096;
+
+    private readonly ConcurrentQueue<PinnedBlock> _free = new();
+
+    public static PinnedBlockMemoryPool Instance { get; } = new();
+
+    public override int MaxBufferSize => BlockSize;
+
+    public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
+        return _free.TryDequeue(out var block) ? block : new PinnedBlock(this, BlockSize);
+    }
+
+    internal void Return(PinnedBlock block) => _free.Enqueue(block);
+
+    protected override void Dispose(bool disposing) { }
+}
