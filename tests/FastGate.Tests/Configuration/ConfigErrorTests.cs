@@ -262,4 +262,8 @@ public class ConfigErrorTests
         if (i < 0) i = s.IndexOf(" (expected an IP or", StringComparison.Ordinal);
         return i < 0 ? s : s[..i];
     }
+
+    [Fact]
+    public void Unknown_transport_names_the_choices() =>
+        AssertError("[server]\ntransport = \"io_uring\"\n", 2, "server.transport", "unknown transport \"io_uring\" (expected \"epoll\" or \"sockets\")");
 }

@@ -190,4 +190,15 @@ public class ConfigLoaderTests
         Assert.Contains("localhost:9100 (127.0.0.1:9100)", text);
         Assert.True(text.Split('\n').Length < 40, text);
     }
+
+    [Fact]
+    public void Transport_defaults_to_epoll_on_linux_and_sockets_can_be_chosen()
+    {
+        Assert.Equal(FastGate.Transport.TransportSelection.PlatformDefault, Valid(MinimalCluster).Transport);
+        Assert.Equal(FastGate.Transport.TransportKind.Sockets, Valid("[server]\ntransport = \"sockets\"\n" + MinimalCluster).Transport);
+        Assert.Equal(FastGate.Transport.TransportKind.Sockets,
+            Valid(MinimalCluster, new() { ["FASTGATE_SERVER__TRANSPORT"] = "sockets" }).Transport);
+        if (OperatingSystem.IsLinux())
+            Assert.Equal(FastGate.Transport.TransportKind.Epoll, Valid("[server]\ntransport = \"epoll\"\n" + MinimalCluster).Transport);
+    }
 }
