@@ -35,9 +35,9 @@ internal sealed partial class EpollConnection
                         if (result.IsCompleted || result.IsCanceled) return; // nobody reads the input any more
                     }
                     if (outcome == ReadOutcome.End) return;
-                    // Drained: wait for the next edge, unless the peer has shut down (a FIN may follow the data
-                    // in the same edge; read on to the 0).
-                    if (outcome == ReadOutcome.Drained && !_peerShutdown) break;
+                    // Drained: wait for the next edge, unless the peer has shut down and data just came (a FIN
+                    // may follow the data in the same edge: read on to the 0).
+                    if (outcome == ReadOutcome.Drained && (!_peerShutdown || bytes == 0)) break;
                 }
             }
         }
@@ -47,9 +47,11 @@ internal sealed partial class EpollConnection
         }
         finally
         {
+            // Marked before the reader hears of it, so code continuing from the completion sees ConnectionClosed set.
+            var closed = MarkReceiveEnded();
             // An abort's reason wins over whatever the aborted socket reported, as in Kestrel.
             await writer.CompleteAsync(Volatile.Read(ref _shutdownReason) ?? error).ConfigureAwait(false);
-            OnReceiveEnded();
+            if (closed is not null) ThreadPool.UnsafeQueueUserWorkItem(static s => s.Cancel(), closed, preferLocal: false);
         }
     }
 

@@ -56,6 +56,9 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
     }
 
+    /// <summary>The loop this connection's events are dispatched on.</summary>
+    internal EventLoop Loop => _loop;
+
     /// <summary>The loop's registration token; see <see cref="EventLoop"/>.</summary>
     internal ulong Token;
 
@@ -151,16 +154,17 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
         }
     }
 
-    /// <summary>Called by the receiver when it stops: fires <see cref="ConnectionClosed"/> off the loop thread.</summary>
-    private void OnReceiveEnded()
+    /// <summary>
+    /// Called by the receiver when it stops. From then on <see cref="ConnectionClosed"/> reads as cancelled; returns
+    /// the source already handed out, if any, for the caller to cancel off the loop thread.
+    /// </summary>
+    private CancellationTokenSource? MarkReceiveEnded()
     {
-        CancellationTokenSource? source;
         lock (_gate)
         {
             _receiveEnded = true;
-            source = _closedSource;
+            return _closedSource;
         }
-        if (source is not null) ThreadPool.UnsafeQueueUserWorkItem(static s => s.Cancel(), source, preferLocal: false);
     }
 
     public override ValueTask DisposeAsync()

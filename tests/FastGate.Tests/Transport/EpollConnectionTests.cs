@@ -94,7 +94,10 @@ public class EpollConnectionTests
             if (result.IsCompleted) break;
         }
         Assert.Equal("last words", text);
-        Assert.True(pair.Server.ConnectionClosed.WaitHandle.WaitOne(Timeout), "ConnectionClosed did not fire on FIN");
+        // (Awaited, not waited on: this code may be running on the loop thread, inline from the completion.)
+        var closed = new TaskCompletionSource();
+        using (pair.Server.ConnectionClosed.Register(() => closed.TrySetResult()))
+            await closed.Task.WaitAsync(Timeout);
 
         await pair.Server.Transport.Output.WriteAsync("reply"u8.ToArray());
         Assert.Equal("reply"u8.ToArray(), await pair.ClientReceiveAsync(5));
@@ -256,6 +259,54 @@ public class EpollConnectionTests
         }
         var ex = await Assert.ThrowsAsync<SocketException>(() => EpollConnection.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), TimeSpan.FromSeconds(5)));
         Assert.Equal(SocketError.ConnectionRefused, ex.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task Connect_that_gets_no_answer_times_out()
+    {
+        // A listener that never accepts, its queue full: further SYNs are dropped and connects hang.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var fillers = Enumerable.Range(0, 4).Select(_ => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)).ToList();
+        try
+        {
+            foreach (var filler in fillers) _ = filler.ConnectAsync(listener.LocalEndPoint!).ContinueWith(static _ => { });
+            await Task.Delay(200);
+            var started = DateTime.UtcNow;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(
+                () => EpollConnection.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, TimeSpan.FromMilliseconds(300)));
+            Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            foreach (var filler in fillers) filler.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task An_upstream_connected_from_a_loop_thread_joins_that_loop()
+    {
+        using var upstream = new TcpListener(IPAddress.Loopback, 0);
+        upstream.Start();
+        await using var pair = await EpollPair.StartAsync();
+        var server = (EpollConnection)pair.Server;
+        var connected = new TaskCompletionSource<(EventLoop? Caller, EventLoop Joined)>();
+        var reading = Task.Run(async () =>
+        {
+            // Runs on after the read inline, on the loop thread that received the bytes.
+            await pair.Server.Transport.Input.ReadAsync();
+            var caller = EventLoop.Current;
+            var connection = await EpollConnection.ConnectAsync((IPEndPoint)upstream.LocalEndpoint, TimeSpan.FromSeconds(5));
+            connected.SetResult((caller, connection.Loop));
+            await connection.DisposeAsync();
+        });
+        await Task.Delay(100);
+        pair.Client.Send("x"u8);
+        var (callerLoop, joined) = await connected.Task.WaitAsync(Timeout);
+        Assert.Same(server.Loop, callerLoop);
+        Assert.Same(server.Loop, joined);
+        await reading.WaitAsync(Timeout);
     }
 
     private static async Task<byte[]> ReadExactlyAsync(PipeReader input, int count)
