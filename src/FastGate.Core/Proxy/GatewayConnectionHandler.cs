@@ -8,7 +8,19 @@ public sealed class GatewayConnectionHandler(SnapshotHolder snapshots, GatewaySt
 {
     private readonly ExchangeStatePool _states = new();
 
-    public override async Task OnConnectedAsync(ConnectionContext connection)
+    public override Task OnConnectedAsync(ConnectionContext connection)
+    {
+        // Kestrel calls us inside its connection logging scope, an AsyncLocal. Were it captured, every await of the
+        // proxy loop would save and restore that context (measured at ~1.5 % of the CPU per request); nothing on
+        // the proxy path reads it.
+        if (ExecutionContext.IsFlowSuppressed()) return RunAsync(connection);
+        using (ExecutionContext.SuppressFlow())
+        {
+            return RunAsync(connection);
+        }
+    }
+
+    private async Task RunAsync(ConnectionContext connection)
     {
         var client = new ClientInfo(connection.RemoteEndPoint, isHttps: false, snapshots.Current.TrustedProxies);
         var session = new ClientConnection(connection, snapshots, client, stats, _states);

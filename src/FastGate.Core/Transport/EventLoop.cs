@@ -36,7 +36,8 @@ internal sealed unsafe class EventLoop
         _wakeFd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
         if (_wakeFd < 0) throw SocketErrors.ForConnect(Marshal.GetLastPInvokeError());
         Control(LibC.EPOLL_CTL_ADD, _wakeFd, LibC.EPOLLIN, WakeToken);
-        new Thread(Run) { IsBackground = true, Name = name }.Start();
+        // UnsafeStart: the loop must not run in the execution context of whoever created it first.
+        new Thread(Run) { IsBackground = true, Name = name }.UnsafeStart();
     }
 
     /// <summary>The loop whose thread is running the caller, if any.</summary>
