@@ -11,7 +11,7 @@ public static class SnapshotSummary
     {
         var sb = new StringBuilder();
         sb.Append("listen    ").AppendJoin(", ", snapshot.Listeners)
-          .Append(" (").Append(snapshot.Transport == Transport.TransportKind.Epoll ? "epoll" : "sockets").AppendLine(" transport)");
+          .Append(" (").Append(snapshot.Transport.ToString().ToLowerInvariant()).AppendLine(" transport)");
         var l = snapshot.Limits;
         sb.Append("limits    request line ").Append(SizeParser.Format(l.MaxRequestLineBytes))
           .Append(", headers ").Append(SizeParser.Format(l.MaxHeaderBytes)).Append(" / ").Append(l.MaxHeaderCount)
