@@ -1,6 +1,7 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
 using FastGate.Balancing;
+using FastGate.Proxy;
 using FastGate.Upstreams;
 
 namespace FastGate.Benchmarks;
@@ -13,6 +14,9 @@ namespace FastGate.Benchmarks;
 [MemoryDiagnoser]
 public class BalancerBenchmarks
 {
+    /// <summary>The exchange being balanced; round robin and least connections do not look at it.</summary>
+    private static readonly ExchangeContext Context = new();
+
     private const int PicksPerThread = 16_384;
 
     private readonly RoundRobinBalancer _roundRobin = new();
@@ -47,10 +51,10 @@ public class BalancerBenchmarks
     }
 
     [Benchmark]
-    public Destination? RoundRobin() => _roundRobin.Pick(_destinations);
+    public Destination? RoundRobin() => _roundRobin.Pick(Context, _destinations);
 
     [Benchmark]
-    public Destination? LeastConnections() => _leastConnections.Pick(_destinations);
+    public Destination? LeastConnections() => _leastConnections.Pick(Context, _destinations);
 
     [Benchmark(OperationsPerInvoke = 2 * PicksPerThread)]
     public int RoundRobinTwoThreads() => PickOnTwoThreads(_roundRobin);
@@ -82,7 +86,7 @@ public class BalancerBenchmarks
     private static int PickMany(IBalancer balancer, Destination[] destinations)
     {
         var sink = 0;
-        for (var i = 0; i < PicksPerThread; i++) sink += balancer.Pick(destinations)!.Weight;
+        for (var i = 0; i < PicksPerThread; i++) sink += balancer.Pick(Context, destinations)!.Weight;
         return sink;
     }
 }

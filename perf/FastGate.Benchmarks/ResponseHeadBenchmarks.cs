@@ -38,7 +38,7 @@ public class ResponseHeadBenchmarks
     public int Write()
     {
         _output.ResetWrittenCount();
-        ResponseHeadWriter.Write(_output, _parsed, _framing, connection: default, upgrade: false);
+        ResponseHeadWriter.Write(_output, _parsed, _framing, connection: default, upgrade: false, extra: null);
         return _output.WrittenCount;
     }
 }

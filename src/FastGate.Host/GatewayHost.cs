@@ -31,6 +31,7 @@ internal static class GatewayHost
         await using var services = new ServiceCollection()
             .AddSingleton(new SnapshotHolder(snapshot))
             .AddSingleton(stats)
+            .AddSingleton(ExchangeObservers.None)
             .AddSingleton<GatewayConnectionHandler>()
             .BuildServiceProvider();
 

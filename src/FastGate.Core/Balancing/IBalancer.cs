@@ -1,3 +1,4 @@
+using FastGate.Proxy;
 using FastGate.Upstreams;
 
 namespace FastGate.Balancing;
@@ -8,6 +9,10 @@ public interface IBalancer
     /// <summary>The name used in config.toml (<c>balancer = "..."</c>).</summary>
     string Name { get; }
 
-    /// <summary>Returns a destination, or null when the cluster has none.</summary>
-    Destination? Pick(Destination[] destinations);
+    /// <summary>
+    /// Returns one of <paramref name="available"/> (the cluster's destinations that may take requests now), or null
+    /// when it is empty. <paramref name="context"/> is the exchange being sent, for policies that look at the request
+    /// or the client (hashing, affinity).
+    /// </summary>
+    Destination? Pick(ExchangeContext context, Destination[] available);
 }

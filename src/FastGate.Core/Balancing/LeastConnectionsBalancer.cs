@@ -1,9 +1,10 @@
+using FastGate.Proxy;
 using FastGate.Upstreams;
 
 namespace FastGate.Balancing;
 
 /// <summary>
-/// <c>least_connections</c>: power of two choices. Two distinct random destinations are compared and the one
+/// <c>least_connections</c>: power of two choices. Two distinct random available are compared and the one
 /// with fewer in-flight requests wins; this avoids the herd a global minimum causes and needs no shared state.
 /// </summary>
 public sealed class LeastConnectionsBalancer : IBalancer
@@ -12,18 +13,18 @@ public sealed class LeastConnectionsBalancer : IBalancer
 
     public string Name => ConfigName;
 
-    public Destination? Pick(Destination[] destinations)
+    public Destination? Pick(ExchangeContext context, Destination[] available)
     {
-        var count = destinations.Length;
+        var count = available.Length;
         if (count == 0) return null;
-        if (count == 1) return destinations[0];
+        if (count == 1) return available[0];
 
         var i = Random.Shared.Next(count);
         var j = Random.Shared.Next(count - 1);
         if (j >= i) j++;
 
-        var a = destinations[i];
-        var b = destinations[j];
+        var a = available[i];
+        var b = available[j];
         return b.InFlight < a.InFlight ? b : a;
     }
 }

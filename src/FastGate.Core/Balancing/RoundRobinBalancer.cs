@@ -1,3 +1,4 @@
+using FastGate.Proxy;
 using FastGate.Upstreams;
 
 namespace FastGate.Balancing;
@@ -11,13 +12,13 @@ public sealed class RoundRobinBalancer : IBalancer
 
     public string Name => ConfigName;
 
-    public Destination? Pick(Destination[] destinations)
+    public Destination? Pick(ExchangeContext context, Destination[] available)
     {
-        var count = destinations.Length;
+        var count = available.Length;
         if (count == 0) return null;
-        if (count == 1) return destinations[0];
+        if (count == 1) return available[0];
         // uint keeps the index non-negative after the counter wraps.
         var n = (uint)Interlocked.Increment(ref _next);
-        return destinations[n % (uint)count];
+        return available[n % (uint)count];
     }
 }

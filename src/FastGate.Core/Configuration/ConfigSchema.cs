@@ -15,7 +15,7 @@ internal static class ConfigSchema
     public static readonly string[] LimitsKeys =
     [
         "max_request_line", "max_header_bytes", "max_header_count", "max_request_body",
-        "header_timeout", "keepalive_timeout", "max_response_header_bytes",
+        "header_timeout", "keepalive_timeout", "max_response_header_bytes", "send_timeout",
     ];
 
     public static readonly string[] ClusterKeys =

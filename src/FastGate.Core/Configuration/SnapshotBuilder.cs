@@ -121,6 +121,8 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             limits = limits with { HeaderTimeout = timeout };
         if (children.TryGetValue("keepalive_timeout", out node) && reader.TryDuration(node, $"{s}.keepalive_timeout", false, out timeout))
             limits = limits with { KeepAliveTimeout = timeout };
+        if (children.TryGetValue("send_timeout", out node) && reader.TryDuration(node, $"{s}.send_timeout", false, out timeout))
+            limits = limits with { SendTimeout = timeout };
         _limits = limits;
     }
 

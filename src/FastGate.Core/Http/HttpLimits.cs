@@ -11,6 +11,8 @@ public sealed record HttpLimits
     public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(75);
     public int MaxResponseHeaderBytes { get; init; } = 64 * 1024;
+    /// <summary>Longest a flush may wait for a peer (client or upstream) that does not take bytes; then it is aborted.</summary>
+    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     public static readonly HttpLimits Default = new();
 }

@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Connections;
 namespace FastGate.Proxy;
 
 /// <summary>Kestrel hands every accepted connection here; each runs its own <see cref="ClientConnection"/> loop.</summary>
-public sealed class GatewayConnectionHandler(SnapshotHolder snapshots, GatewayStats stats) : ConnectionHandler
+public sealed class GatewayConnectionHandler(SnapshotHolder snapshots, GatewayStats stats, ExchangeObservers observers) : ConnectionHandler
 {
-    private readonly ExchangeStatePool _states = new();
+    private readonly ExchangeContextPool _contexts = new();
 
     public override Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -23,7 +23,7 @@ public sealed class GatewayConnectionHandler(SnapshotHolder snapshots, GatewaySt
     private async Task RunAsync(ConnectionContext connection)
     {
         var client = new ClientInfo(connection.RemoteEndPoint, isHttps: false, snapshots.Current.TrustedProxies);
-        var session = new ClientConnection(connection, snapshots, client, stats, _states);
+        var session = new ClientConnection(connection, snapshots, client, stats, observers, _contexts);
         stats.OnConnectionOpened();
         try
         {

@@ -13,6 +13,8 @@ internal enum RelayResult : byte
     TooLarge,
     /// <summary>No progress within the idle timeout.</summary>
     TimedOut,
+    /// <summary>The destination did not take the bytes within the send timeout.</summary>
+    SendTimedOut,
     /// <summary>A socket error, or the relay was cancelled.</summary>
     Failed,
 }

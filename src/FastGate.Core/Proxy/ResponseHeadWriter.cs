@@ -41,8 +41,9 @@ internal static class ResponseHeadWriter
     }
 
     /// <param name="connection">The Connection field for the client: "close", "keep-alive" (HTTP/1.0 clients) or none.</param>
+    /// <param name="extra">Lines the response policies added, or null.</param>
     public static void Write(IBufferWriter<byte> output, ResponseHead response, ClientFraming framing,
-        ReadOnlySpan<byte> connection, bool upgrade)
+        ReadOnlySpan<byte> connection, bool upgrade, HeaderBlock? extra)
     {
         output.Write("HTTP/1.1 "u8);
         output.Write(response.StatusAndReason);
@@ -54,6 +55,7 @@ internal static class ResponseHeadWriter
             if (field.Drop && !(upgrade && field.Known == KnownHeader.Upgrade)) continue;
             output.WriteField(response.Name(i), response.Value(i));
         }
+        extra?.WriteTo(output);
         if (framing == ClientFraming.ContentLength || (framing == ClientFraming.None && KeepsContentLength(response)))
             output.WriteContentLength(response.ContentLength);
         else if (framing == ClientFraming.Chunked) WriteTransferEncoding(output, response);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using FastGate.Upstreams;
 
@@ -25,11 +26,21 @@ internal static class Tunnel
         }
     }
 
+    /// <summary>Copies until the source ends; a cancelled read (a deadline check that raced the tunnel's start) is only an empty read.</summary>
     private static async Task CopyAsync(PipeReader source, PipeWriter destination)
     {
         try
         {
-            await source.CopyToAsync(destination).ConfigureAwait(false);
+            while (true)
+            {
+                var result = await source.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                foreach (var segment in buffer) destination.Write(segment.Span);
+                source.AdvanceTo(buffer.End);
+                if (result.IsCompleted) break;
+                if ((await destination.FlushAsync().ConfigureAwait(false)).IsCompleted) break;
+            }
+            await destination.FlushAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (BodyRelay.IsTransportError(ex))
         {

@@ -1,4 +1,6 @@
+using FastGate.Caching;
 using FastGate.Http;
+using FastGate.Policies;
 using FastGate.Upstreams;
 
 namespace FastGate.Routing;
@@ -31,4 +33,8 @@ public sealed class Route
     public HostHeaderMode HostHeader { get; init; } = HostHeaderMode.Keep;
     /// <summary>The Host value sent when <see cref="HostHeader"/> is <see cref="HostHeaderMode.Fixed"/>.</summary>
     public byte[] FixedHost { get; init; } = [];
+    /// <summary>Request policies (phase 3) and response policies (phase 6), compiled at load.</summary>
+    public RoutePolicies Policies { get; init; } = RoutePolicies.None;
+    /// <summary>The route's cache (phase 4), or null when it has none.</summary>
+    public ICacheHook? Cache { get; init; }
 }

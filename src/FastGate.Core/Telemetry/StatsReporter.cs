@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace FastGate.Telemetry;
 
 /// <summary>
-/// Writes one line of process statistics per interval: request rate, open connections, and the bytes the whole
-/// process allocated per request over the interval (the steady-state hot path should add close to none).
+/// Writes one line of process statistics per interval: request rate, open connections, the bytes the whole
+/// process allocated per request over the interval (the steady-state hot path should add close to none), and the
+/// timers armed in the process (deadlines are not timers, so this does not grow with connections or requests).
 /// </summary>
 public sealed class StatsReporter : IDisposable
 {
@@ -41,7 +42,7 @@ public sealed class StatsReporter : IDisposable
         _output.WriteLine(
             $"stats: requests={requests} rate={deltaRequests / window:F0}/s connections={_stats.OpenConnections} " +
             $"alloc_per_request={perRequest:F1}B gc0={GC.CollectionCount(0)} gc1={GC.CollectionCount(1)} gc2={GC.CollectionCount(2)} " +
-            $"heap={GC.GetTotalMemory(false) / 1048576.0:F1}MB rss={process.WorkingSet64 / 1048576.0:F1}MB");
+            $"heap={GC.GetTotalMemory(false) / 1048576.0:F1}MB rss={process.WorkingSet64 / 1048576.0:F1}MB timers={Timer.ActiveCount}");
         _output.Flush();
     }
 

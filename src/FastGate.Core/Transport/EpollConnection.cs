@@ -134,6 +134,19 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     public override void Abort(ConnectionAbortedException abortReason) => Shutdown(abortReason);
 
     /// <summary>
+    /// Makes the close a reset (SO_LINGER 0): what the kernel still holds to send is dropped instead of being
+    /// offered, at the pace of a zero window, to a peer that stopped reading.
+    /// </summary>
+    internal unsafe void ResetOnClose()
+    {
+        var linger = stackalloc int[2] { 1, 0 }; // struct linger { l_onoff = 1, l_linger = 0 }
+        lock (_gate)
+        {
+            if (!_fdClosed) LibC.setsockopt(_fd, LibC.SOL_SOCKET, LibC.SO_LINGER, (byte*)linger, 2 * sizeof(int));
+        }
+    }
+
+    /// <summary>
     /// Ends the connection now: both directions shut down, pending reads and writes end, and the input completes
     /// with <paramref name="reason"/>. The first reason wins.
     /// </summary>

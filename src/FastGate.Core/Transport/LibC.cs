@@ -79,6 +79,7 @@ internal static unsafe partial class LibC
     public const int TCP_NODELAY = 1;
     public const int SOL_SOCKET = 1;
     public const int SO_ERROR = 4;
+    public const int SO_LINGER = 13;
     public const int MSG_NOSIGNAL = 0x4000;
     public const int SHUT_WR = 1;
     public const int SHUT_RDWR = 2;

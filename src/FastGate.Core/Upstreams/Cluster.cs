@@ -18,5 +18,6 @@ public sealed class Cluster
     public IBalancer Balancer { get; }
     public ClusterOptions Options { get; }
 
-    public Destination? Pick() => Balancer.Pick(Destinations);
+    /// <summary>The destinations that may take requests now.</summary>
+    public Destination[] Available => Destinations;
 }

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using FastGate.Deadlines;
 using FastGate.Transport;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -27,6 +28,8 @@ public sealed class UpstreamConnection : IDisposable
         Destination = destination;
         _connection = connection;
         LastUsedTicks = Environment.TickCount64;
+        Deadlines.Bind(connection.Transport.Input, connection.Transport.Output);
+        Heartbeat.Register(Deadlines);
     }
 
     public Destination Destination { get; }
@@ -38,17 +41,8 @@ public sealed class UpstreamConnection : IDisposable
 
     internal long LastUsedTicks { get; set; }
 
-    /// <summary>Reusable timer source for the response-head timeout; reset per exchange.</summary>
-    internal CancellationTokenSource Timeout { get; private set; } = new();
-
-    internal void ResetTimeout()
-    {
-        if (!Timeout.TryReset())
-        {
-            Timeout.Dispose();
-            Timeout = new CancellationTokenSource();
-        }
-    }
+    /// <summary>Read and flush deadlines of this connection's pipes, checked by the heartbeat while it is open.</summary>
+    internal PipeDeadlines Deadlines { get; } = new();
 
     /// <summary>
     /// An idle connection is usable when the upstream has neither closed it nor sent unsolicited bytes.
@@ -80,12 +74,16 @@ public sealed class UpstreamConnection : IDisposable
         return new UpstreamConnection(destination, Factory.Create(socket));
     }
 
+    /// <summary>Close with a reset when discarded: the upstream stopped reading what was sent to it.</summary>
+    internal bool ResetWhenClosed { get; set; }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _connection.Abort();
+        if (ResetWhenClosed) ConnectionReset.Abort(_connection, "the upstream stopped reading (send_timeout)");
+        else _connection.Abort();
+        Heartbeat.Unregister(Deadlines);
         _ = DisposeQuietlyAsync(_connection);
-        Timeout.Dispose();
     }
 
     private static async Task DisposeQuietlyAsync(ConnectionContext connection)

@@ -1,4 +1,5 @@
 using FastGate.Balancing;
+using FastGate.Proxy;
 using FastGate.Upstreams;
 using static FastGate.Tests.Routing.TestRoutes;
 
@@ -6,6 +7,9 @@ namespace FastGate.Tests.Balancing;
 
 public class BalancerTests
 {
+    /// <summary>The exchange being balanced; round robin and least connections do not look at it.</summary>
+    private static readonly ExchangeContext Context = new();
+
     private static Destination[] Destinations(int n) => Enumerable.Range(0, n).Select(i => Destination(9000 + i)).ToArray();
 
     [Fact]
@@ -13,7 +17,7 @@ public class BalancerTests
     {
         var balancer = new RoundRobinBalancer();
         var d = Destinations(3);
-        var picks = Enumerable.Range(0, 9).Select(_ => balancer.Pick(d)).ToArray();
+        var picks = Enumerable.Range(0, 9).Select(_ => balancer.Pick(Context, d)).ToArray();
         Assert.Equal([d[0], d[1], d[2], d[0], d[1], d[2], d[0], d[1], d[2]], picks);
     }
 
@@ -27,7 +31,7 @@ public class BalancerTests
         {
             for (var i = 0; i < 10_000; i++)
             {
-                var pick = balancer.Pick(d)!;
+                var pick = balancer.Pick(Context, d)!;
                 Interlocked.Increment(ref counts[Array.IndexOf(d, pick)]);
             }
         });
@@ -41,9 +45,9 @@ public class BalancerTests
         var one = Destinations(1);
         foreach (var b in balancers)
         {
-            Assert.Null(b.Pick([]));
-            Assert.Same(one[0], b.Pick(one));
-            Assert.Same(one[0], b.Pick(one));
+            Assert.Null(b.Pick(Context, []));
+            Assert.Same(one[0], b.Pick(Context, one));
+            Assert.Same(one[0], b.Pick(Context, one));
         }
     }
 
@@ -53,7 +57,7 @@ public class BalancerTests
         var balancer = new LeastConnectionsBalancer();
         var d = Destinations(2);
         for (var i = 0; i < 5; i++) d[0].OnRequestStart();
-        for (var i = 0; i < 200; i++) Assert.Same(d[1], balancer.Pick(d));
+        for (var i = 0; i < 200; i++) Assert.Same(d[1], balancer.Pick(Context, d));
     }
 
     [Fact]
@@ -65,7 +69,7 @@ public class BalancerTests
         for (var i = 0; i < 10; i++) d[2].OnRequestStart();
         d[1].OnRequestStart();
         var counts = new int[3];
-        for (var i = 0; i < 3000; i++) counts[Array.IndexOf(d, balancer.Pick(d)!)]++;
+        for (var i = 0; i < 3000; i++) counts[Array.IndexOf(d, balancer.Pick(Context, d)!)]++;
         Assert.Equal(0, counts[2]);
         Assert.True(counts[0] > counts[1], $"idle {counts[0]} vs busy {counts[1]}");
     }
@@ -80,7 +84,7 @@ public class BalancerTests
         {
             for (var i = 0; i < 20_000; i++)
             {
-                var pick = balancer.Pick(d)!;
+                var pick = balancer.Pick(Context, d)!;
                 pick.OnRequestStart();
                 Interlocked.Increment(ref counts[Array.IndexOf(d, pick)]);
                 pick.OnRequestEnd();

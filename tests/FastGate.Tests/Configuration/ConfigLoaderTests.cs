@@ -24,6 +24,7 @@ public class ConfigLoaderTests
         max_request_body = "1MB"
         header_timeout = "5s"
         keepalive_timeout = "1m30s"
+        send_timeout = "15s"
 
         [clusters.backend]
         destinations = ["127.0.0.1:9001", "127.0.0.1:9002"]
@@ -73,6 +74,7 @@ public class ConfigLoaderTests
         Assert.Equal(1_000_000, s.Limits.MaxRequestBodyBytes);
         Assert.Equal(TimeSpan.FromSeconds(5), s.Limits.HeaderTimeout);
         Assert.Equal(TimeSpan.FromSeconds(90), s.Limits.KeepAliveTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(15), s.Limits.SendTimeout);
 
         var backend = s.Clusters["backend"];
         Assert.IsType<LeastConnectionsBalancer>(backend.Balancer);

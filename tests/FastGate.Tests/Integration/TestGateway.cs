@@ -32,7 +32,8 @@ internal sealed class TestGateway : IAsyncDisposable
     public Destination[] Destinations => Snapshot.Clusters["backend"].Destinations;
 
     public static async Task<TestGateway> StartAsync(IPEndPoint[] upstreams, HttpLimits? limits = null,
-        ClusterOptions? options = null, Func<Cluster, IEnumerable<Route>>? routes = null, IReadOnlyList<IPNetwork>? trusted = null)
+        ClusterOptions? options = null, Func<Cluster, IEnumerable<Route>>? routes = null, IReadOnlyList<IPNetwork>? trusted = null,
+        params FastGate.Telemetry.IExchangeObserver[] observers)
     {
         options ??= new ClusterOptions { ResponseTimeout = TimeSpan.FromSeconds(5), ConnectTimeout = TimeSpan.FromSeconds(2) };
         var destinations = upstreams.Select(u => new Destination(u.ToString(), u)).ToArray();
@@ -51,6 +52,7 @@ internal sealed class TestGateway : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(new SnapshotHolder(snapshot));
         builder.Services.AddSingleton<FastGate.Telemetry.GatewayStats>();
+        builder.Services.AddSingleton(new FastGate.Telemetry.ExchangeObservers(observers));
         builder.Services.AddSingleton<GatewayConnectionHandler>();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
             k.Listen(IPAddress.Loopback, 0, l => l.UseConnectionHandler<GatewayConnectionHandler>()));

@@ -16,11 +16,14 @@ public partial class SteadyStateAllocationTests
     private const double MaxBytesPerRequest = 100;
 #endif
 
-    [GeneratedRegex(@"rate=(\d+)/s .*alloc_per_request=([\d.]+)B")]
+    /// <summary>Timers armed while 16 connections are busy: the pools' sweeps and the stats line, none per connection or request.</summary>
+    private const int MaxActiveTimers = 8;
+
+    [GeneratedRegex(@"rate=(\d+)/s .*alloc_per_request=([\d.]+)B.* timers=(\d+)")]
     private static partial Regex StatsLine();
 
     [Fact]
-    public async Task KeepAliveTrafficAllocatesAtMost100BytesPerRequestAfterWarmUp()
+    public async Task KeepAliveTrafficAllocatesAtMost100BytesPerRequestAndArmsNoTimerPerConnection()
     {
         await using var upstream = ScriptedUpstream.Ok("Hello, World!");
         using var gateway = await GatewayProcess.StartInFrontOfAsync(upstream.EndPoint, "stats_interval = \"1s\"");
@@ -32,13 +35,16 @@ public partial class SteadyStateAllocationTests
 
         // Windows under load, after the first three seconds of warm-up (JIT tiering, pool growth).
         var windows = gateway.Lines.Select(l => StatsLine().Match(l)).Where(m => m.Success)
-            .Select(m => (Rate: int.Parse(m.Groups[1].Value), Bytes: double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
+            .Select(m => (Rate: int.Parse(m.Groups[1].Value), Bytes: double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture),
+                Timers: int.Parse(m.Groups[3].Value)))
             .Where(w => w.Rate > 200).Skip(3).ToList();
         Assert.True(requests > 1000, $"only {requests} requests were proxied");
         Assert.True(windows.Count >= 2, "too few stats windows under load:\n" + string.Join("\n", gateway.Lines));
         var median = windows.Select(w => w.Bytes).Order().ElementAt(windows.Count / 2);
         Assert.True(median <= MaxBytesPerRequest,
             $"median {median} B allocated per request (limit {MaxBytesPerRequest}):\n" + string.Join("\n", gateway.Lines));
+        Assert.True(windows.Max(w => w.Timers) <= MaxActiveTimers,
+            $"more than {MaxActiveTimers} timers armed under load (a timer per connection or request?):\n" + string.Join("\n", gateway.Lines));
     }
 
     private static async Task<int> LoadAsync(int port, CancellationToken stop)

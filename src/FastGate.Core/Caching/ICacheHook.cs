@@ -1,0 +1,12 @@
+using FastGate.Proxy;
+
+namespace FastGate.Caching;
+
+/// <summary>
+/// Phase 4 of an exchange, for a route with a cache: a hit writes the stored response to the client and skips the
+/// upstream; a miss lets the exchange go on (and may make it the fill, later).
+/// </summary>
+public interface ICacheHook
+{
+    ValueTask<CacheLookup> LookupAsync(ExchangeContext context);
+}

@@ -1,0 +1,81 @@
+using System.IO.Pipelines;
+
+namespace FastGate.Deadlines;
+
+/// <summary>
+/// The read and flush deadlines of one connection's pipes. The code reading or flushing sets a deadline before it
+/// waits and clears it after; the <see cref="Heartbeat"/> cancels the pending read or flush once it has passed.
+/// </summary>
+/// <remarks>
+/// A cancel can arrive just after the wait it was meant for ended (the heartbeat saw the old deadline), and then
+/// cancels the next wait instead. Every reader therefore decides by the deadline itself, not by the cancel:
+/// <see cref="ReadTimedOut"/> is only true once the current deadline has passed; otherwise it waits again.
+/// </remarks>
+internal sealed class PipeDeadlines : IThreadPoolWorkItem
+{
+    private PipeReader? _input;
+    private PipeWriter? _output;
+    private long _read = Heartbeat.Never;
+    private long _flush = Heartbeat.Never;
+    private volatile bool _aborted;
+    private int _queued;
+
+    /// <summary>The heartbeat's slot for this object, -1 while unregistered.</summary>
+    internal int HeartbeatSlot = -1;
+
+    /// <summary>Points the deadlines at a connection's pipes (objects holding this are pooled across connections).</summary>
+    public void Bind(PipeReader? input, PipeWriter? output)
+    {
+        _input = input;
+        _output = output;
+        Clear();
+    }
+
+    /// <summary>Clears both deadlines and the abort flag, for the next exchange on this connection.</summary>
+    public void Clear()
+    {
+        Volatile.Write(ref _read, Heartbeat.Never);
+        Volatile.Write(ref _flush, Heartbeat.Never);
+        _aborted = false;
+    }
+
+    public void SetReadDeadline(TimeSpan timeout) => Volatile.Write(ref _read, Heartbeat.After(timeout));
+
+    public void ClearReadDeadline() => Volatile.Write(ref _read, Heartbeat.Never);
+
+    public void SetFlushDeadline(TimeSpan timeout) => Volatile.Write(ref _flush, Heartbeat.After(timeout));
+
+    public void ClearFlushDeadline() => Volatile.Write(ref _flush, Heartbeat.Never);
+
+    public bool ReadTimedOut => Heartbeat.Now >= Volatile.Read(ref _read);
+
+    public bool FlushTimedOut => Heartbeat.Now >= Volatile.Read(ref _flush);
+
+    /// <summary>Set by <see cref="AbortRead"/>: the pending read was ended on purpose, not by a deadline.</summary>
+    public bool Aborted => _aborted;
+
+    /// <summary>Ends the pending (or next) read now, for a reason other than a deadline.</summary>
+    public void AbortRead()
+    {
+        _aborted = true;
+        _input?.CancelPendingRead();
+    }
+
+    /// <summary>
+    /// Called by the heartbeat. An expiry is handed to the thread pool: cancelling resumes the waiting exchange inline
+    /// (the pipes schedule inline), and that must neither run on nor hold up the heartbeat thread.
+    /// </summary>
+    internal void Check(long now)
+    {
+        if (now < Volatile.Read(ref _read) && now < Volatile.Read(ref _flush)) return;
+        if (Interlocked.Exchange(ref _queued, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        Volatile.Write(ref _queued, 0);
+        var now = Heartbeat.Now;
+        if (now >= Volatile.Read(ref _read)) _input?.CancelPendingRead();
+        if (now >= Volatile.Read(ref _flush)) _output?.CancelPendingFlush();
+    }
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using FastGate.Caching;
+using FastGate.Http;
+using FastGate.Policies;
+using FastGate.Threading;
+
+namespace FastGate.Proxy;
+
+/// <summary>
+/// One request through the phases: (1, parsed by the connection) → route → request policies → cache → upstream
+/// attempts → response policies and relay → complete (observers, exactly once). Returns whether the client
+/// connection may carry another exchange.
+/// </summary>
+internal static class Exchange
+{
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    public static async ValueTask<bool> RunAsync(ExchangeContext context, ProxyError headError)
+    {
+        try
+        {
+            if (headError != ProxyError.None) return await RespondAsync(context, headError, close: true).ConfigureAwait(false);
+
+            var request = context.Request;
+            var snapshot = context.Snapshot;
+            var limits = snapshot.Limits;
+            // An answer before the body is read leaves that body in the connection: it cannot carry another request.
+            var closeIfAnswered = request.HasBody || !request.KeepAlive;
+            if (limits.MaxRequestBodyBytes >= 0 && request.ContentLength > limits.MaxRequestBodyBytes)
+                return await RespondAsync(context, ProxyError.BodyTooLarge, close: true).ConfigureAwait(false);
+
+            // 2: route
+            var path = request.TargetForm == RequestTargetForm.Asterisk || request.Path.IsEmpty ? "/"u8 : request.Path;
+            var route = snapshot.Routes.Match(request.Authority, path, request.Method);
+            context.RoutedAt = Stopwatch.GetTimestamp();
+            if (route is null) return await RespondAsync(context, ProxyError.NoRoute, closeIfAnswered).ConfigureAwait(false);
+            context.Route = route;
+
+            // 3: request policies
+            var policies = route.Policies.Request;
+            for (var i = 0; i < policies.Length; i++)
+            {
+                if (await policies[i].OnRequestAsync(context).ConfigureAwait(false) == PolicyDecision.Respond)
+                    return await WriteLocalAsync(context, closeIfAnswered).ConfigureAwait(false);
+            }
+
+            // 4: cache
+            if (route.Cache is { } cache && await cache.LookupAsync(context).ConfigureAwait(false) == CacheLookup.Hit)
+            {
+                if (context.Outcome == ExchangeOutcome.Pending) context.Outcome = ExchangeOutcome.Local;
+                return !closeIfAnswered && !context.CloseConnection && !context.Connection.Draining;
+            }
+
+            // 5: upstream
+            var cluster = route.Cluster;
+            var destination = cluster.Balancer.Pick(context, cluster.Available);
+            if (destination is null) return await RespondAsync(context, ProxyError.NoDestination, closeIfAnswered).ConfigureAwait(false);
+            context.Destination = destination;
+            destination.OnRequestStart();
+            try
+            {
+                var outcome = await UpstreamExchange.SendAsync(context, destination, allowReuse: true).ConfigureAwait(false);
+                // A pooled connection the upstream had already closed: once more, on a fresh one.
+                if (outcome == UpstreamOutcome.Stale)
+                    outcome = await UpstreamExchange.SendAsync(context, destination, allowReuse: false).ConfigureAwait(false);
+
+                switch (outcome)
+                {
+                    case UpstreamOutcome.ClientGone:
+                        return false;
+                    case UpstreamOutcome.Failed:
+                        if (ProxyErrors.StatusOf(context.Error) == 0) return false;
+                        return await RespondAsync(context, context.Error, context.CloseConnection || !request.KeepAlive).ConfigureAwait(false);
+                    case UpstreamOutcome.Upgraded:
+                        await UpstreamExchange.TunnelAsync(context).ConfigureAwait(false);
+                        return false;
+                }
+
+                // 6: response policies, then the head and body
+                context.Status = context.Response.StatusCode;
+                context.ResponseEdits.Reset(context.Response);
+                RunResponsePolicies(context);
+                return await UpstreamExchange.RelayResponseAsync(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                destination.OnRequestEnd();
+            }
+        }
+        finally
+        {
+            Complete(context);
+        }
+    }
+
+    /// <summary>Answers with the status of <paramref name="error"/> and its short text body.</summary>
+    private static ValueTask<bool> RespondAsync(ExchangeContext context, ProxyError error, bool close)
+    {
+        context.Error = error;
+        context.Local.Set(ProxyErrors.StatusOf(error));
+        return WriteLocalAsync(context, close);
+    }
+
+    /// <summary>Writes <see cref="ExchangeContext.Local"/> (after the route's response policies) and flushes it.</summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    private static async ValueTask<bool> WriteLocalAsync(ExchangeContext context, bool close)
+    {
+        close |= context.CloseConnection || context.Connection.Draining;
+        context.Status = context.Local.Status;
+        context.ResponseEdits.Reset(null);
+        if (context.Route is not null) RunResponsePolicies(context);
+        var request = context.Request;
+        context.Local.Write(context.ClientOutput, context.ResponseEdits.Added, request.Method == HttpMethod.Head, close,
+            http10KeepAlive: request.VersionMinor == 0);
+        var flushed = await BodyRelay.FlushAsync(context.ClientOutput, context.ClientFlushTiming).ConfigureAwait(false);
+        context.Outcome = flushed == RelayResult.Done ? ExchangeOutcome.Local : ExchangeOutcome.Aborted;
+        if (flushed == RelayResult.SendTimedOut) context.AbortClient();
+        return !close && flushed == RelayResult.Done;
+    }
+
+    private static void RunResponsePolicies(ExchangeContext context)
+    {
+        var policies = context.Route!.Policies.Response;
+        for (var i = 0; i < policies.Length; i++) policies[i].OnResponse(context);
+    }
+
+    /// <summary>Phase 7: the outcome is settled and every observer hears of the exchange, once.</summary>
+    private static void Complete(ExchangeContext context)
+    {
+        context.CompletedAt = Stopwatch.GetTimestamp();
+        if (context.Outcome == ExchangeOutcome.Pending) context.Outcome = ExchangeOutcome.Aborted;
+        if (context.Outcome == ExchangeOutcome.Aborted && context.Error == ProxyError.None) context.Error = ProxyError.ClientAborted;
+        var observers = context.Observers;
+        for (var i = 0; i < observers.Length; i++)
+        {
+            try
+            {
+                observers[i].OnExchangeCompleted(context);
+            }
+            catch (Exception ex)
+            {
+                // An observer's bug must not take the connection down with it.
+                Console.Error.WriteLine($"fastgate: exchange observer {observers[i].GetType().Name} failed: {ex.Message}");
+            }
+        }
+    }
+}

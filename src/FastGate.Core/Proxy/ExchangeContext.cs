@@ -1,0 +1,141 @@
+using System.IO.Pipelines;
+using FastGate.Configuration;
+using FastGate.Deadlines;
+using FastGate.Http;
+using FastGate.Routing;
+using FastGate.Telemetry;
+using FastGate.Upstreams;
+
+namespace FastGate.Proxy;
+
+/// <summary>
+/// The one place per-request state lives: the parsed heads, what routing and balancing chose, the outcome, phase
+/// timestamps and byte counts. One per client connection, reset between its exchanges and pooled between
+/// connections (<see cref="ExchangeContextPool"/>), so an exchange allocates nothing.
+/// </summary>
+public sealed class ExchangeContext
+{
+    /// <summary>Contexts whose buffers grew past this for an unusually large head are not kept.</summary>
+    private const int MaxKeptBuffer = 8 * 1024;
+
+    internal Http1RequestParser RequestParser { get; } = new();
+    internal Http1ResponseParser ResponseParser { get; } = new();
+    internal PipeDeadlines ClientDeadlines { get; } = new();
+    internal RelayProgress RequestBody { get; } = new();
+    internal RelayProgress ResponseBody { get; } = new();
+
+    public RequestHead Request { get; } = new();
+
+    /// <summary>The upstream's response head (final or interim) once one arrived.</summary>
+    public ResponseHead Response { get; } = new();
+
+    /// <summary>The gateway's own answer, when it gives one.</summary>
+    public LocalResponse Local { get; } = new();
+
+    /// <summary>Changes response policies make to the head sent to the client.</summary>
+    public ResponseHeaderEdits ResponseEdits { get; } = new();
+
+    // Per connection.
+    internal PipeReader ClientInput { get; private set; } = null!;
+    internal PipeWriter ClientOutput { get; private set; } = null!;
+    internal ClientInfo Client { get; private set; } = null!;
+    internal ClientConnection Connection { get; private set; } = null!;
+    internal IExchangeObserver[] Observers { get; private set; } = [];
+
+    // Per exchange.
+    /// <summary>The config this exchange runs on from start to end, even if a reload swaps in another meanwhile.</summary>
+    public GatewaySnapshot Snapshot { get; internal set; } = null!;
+    public Route? Route { get; internal set; }
+    /// <summary>The destination of the last attempt.</summary>
+    public Destination? Destination { get; internal set; }
+    internal UpstreamConnection? Upstream { get; set; }
+    /// <summary>Upstream attempts made (a retry on a stale pooled connection counts).</summary>
+    public int Attempts { get; internal set; }
+    public ExchangeOutcome Outcome { get; internal set; }
+    public ProxyError Error { get; internal set; }
+    /// <summary>The status sent to the client; 0 when none was.</summary>
+    public int Status { get; internal set; }
+
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamps of the phases reached; 0 for a phase not reached.</summary>
+    public long StartedAt { get; internal set; }
+    public long RoutedAt { get; internal set; }
+    public long UpstreamConnectedAt { get; internal set; }
+    public long ResponseHeadAt { get; internal set; }
+    public long CompletedAt { get; internal set; }
+
+    /// <summary>Request body bytes forwarded upstream (decoded data for a chunked body).</summary>
+    public long RequestBodyBytes => RequestBody.Bytes;
+    /// <summary>Response body bytes written to the client (data, without chunk framing).</summary>
+    public long ResponseBodyBytes => ResponseBody.Bytes;
+
+    /// <summary>The request-body relay of the current attempt, running beside the wait for the response.</summary>
+    internal ValueTask<RelayResult> RequestBodyRelay { get; set; }
+    /// <summary>A relay that may still be running: the context must not be reused then.</summary>
+    internal bool RequestBodyPending { get; set; }
+    internal bool SentContinue { get; set; }
+    /// <summary>The client connection must not carry another exchange.</summary>
+    internal bool CloseConnection { get; set; }
+    /// <summary>The client connection must be aborted, not closed gracefully (it stopped reading).</summary>
+    internal bool AbortConnection { get; set; }
+
+    /// <summary>Deadlines for a flush to the client alone (no body is read).</summary>
+    internal RelayTiming ClientFlushTiming => new(ClientDeadlines, ClientDeadlines, Timeout.InfiniteTimeSpan, Snapshot.Limits.SendTimeout);
+
+    /// <summary>The client did not take bytes within the send timeout: its connection is aborted, not closed.</summary>
+    internal void AbortClient()
+    {
+        Error = ProxyError.ClientSendTimeout;
+        AbortConnection = true;
+        CloseConnection = true;
+    }
+
+    internal void Bind(ClientConnection connection, PipeReader input, PipeWriter output, ClientInfo client, IExchangeObserver[] observers)
+    {
+        Connection = connection;
+        Observers = observers;
+        ClientInput = input;
+        ClientOutput = output;
+        Client = client;
+        ClientDeadlines.Bind(input, output);
+    }
+
+    /// <summary>Starts the next exchange of the connection on <paramref name="snapshot"/>.</summary>
+    internal void Begin(GatewaySnapshot snapshot, long startedAt)
+    {
+        Snapshot = snapshot;
+        Route = null;
+        Destination = null;
+        Upstream = null;
+        Attempts = 0;
+        Outcome = ExchangeOutcome.Pending;
+        Error = ProxyError.None;
+        Status = 0;
+        StartedAt = startedAt;
+        RoutedAt = UpstreamConnectedAt = ResponseHeadAt = CompletedAt = 0;
+        RequestBody.Bytes = ResponseBody.Bytes = 0;
+        RequestBodyRelay = default;
+        SentContinue = CloseConnection = AbortConnection = false;
+        Local.Reset();
+        ResponseEdits.Reset(null);
+        ClientDeadlines.Clear();
+    }
+
+    /// <summary>Prepares for the next connection; false when this context should be let go instead.</summary>
+    internal bool TryRecycle()
+    {
+        RequestParser.Reset();
+        ResponseParser.Reset();
+        Snapshot = null!;
+        Route = null;
+        Destination = null;
+        Upstream = null;
+        Client = null!;
+        Connection = null!;
+        Observers = [];
+        ClientInput = null!;
+        ClientOutput = null!;
+        ClientDeadlines.Bind(null, null);
+        return Request.Buffer.Length <= MaxKeptBuffer && Response.Buffer.Length <= MaxKeptBuffer
+            && RequestParser.ScratchLength <= MaxKeptBuffer && ResponseParser.ScratchLength <= MaxKeptBuffer;
+    }
+}

@@ -1,0 +1,9 @@
+using FastGate.Deadlines;
+
+namespace FastGate.Proxy;
+
+/// <summary>
+/// The deadlines a body relay keeps: each read from <see cref="Source"/> must make progress within
+/// <see cref="Idle"/>, and each flush that waits on <see cref="Destination"/> must finish within <see cref="Send"/>.
+/// </summary>
+internal readonly record struct RelayTiming(PipeDeadlines Source, PipeDeadlines Destination, TimeSpan Idle, TimeSpan Send);

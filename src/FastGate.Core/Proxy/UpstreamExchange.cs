@@ -1,0 +1,319 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using FastGate.Http;
+using FastGate.Threading;
+using FastGate.Upstreams;
+
+namespace FastGate.Proxy;
+
+/// <summary>
+/// Phase 5 and the relay of phase 6: one attempt at a destination (lease a connection, send the head, stream the
+/// request body beside the wait for the response head, relay interim responses) that returns an outcome instead of
+/// answering the client; then the response relay, or the tunnel after a 101.
+/// </summary>
+internal static class UpstreamExchange
+{
+    private enum HeadRead : byte { Ok, TimedOut, Closed, Invalid, Aborted }
+
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    public static async ValueTask<UpstreamOutcome> SendAsync(ExchangeContext context, Destination destination, bool allowReuse)
+    {
+        var request = context.Request;
+        var route = context.Route!;
+        var options = route.Cluster.Options;
+        var hasBody = request.HasBody;
+        context.Attempts++;
+
+        UpstreamConnection upstream;
+        try
+        {
+            upstream = await destination.Pool.RentAsync(allowReuse).ConfigureAwait(false);
+        }
+        catch (UpstreamConnectException ex)
+        {
+            context.Error = !ex.TimedOut ? ProxyError.UpstreamConnectFailed
+                : destination.Pool.OpenConnections >= options.MaxConnectionsPerDestination ? ProxyError.PoolExhausted
+                : ProxyError.UpstreamConnectTimeout;
+            context.CloseConnection |= hasBody;
+            return UpstreamOutcome.Failed;
+        }
+        context.Upstream = upstream;
+        context.UpstreamConnectedAt = Stopwatch.GetTimestamp();
+        upstream.Deadlines.Clear();
+
+        RequestHeadWriter.Write(upstream.Output, request, route, destination, context.Client);
+        if (hasBody && request.ExpectContinue && request.VersionMinor == 1 && !context.SentContinue)
+        {
+            StatusLines.Write(context.ClientOutput, 100);
+            context.ClientOutput.Write("\r\n"u8);
+            context.SentContinue = true;
+            if (!await FlushClientAsync(context).ConfigureAwait(false)) return Abandon(context);
+        }
+
+        HeadRead read;
+        if (!await FlushUpstreamAsync(context, upstream).ConfigureAwait(false))
+        {
+            read = HeadRead.Closed;
+        }
+        else
+        {
+            if (hasBody)
+            {
+                context.RequestBodyPending = true;
+                context.RequestBodyRelay = RelayRequestBodyAsync(context, upstream);
+            }
+            read = await ReadResponseHeadAsync(context, upstream).ConfigureAwait(false);
+        }
+
+        if (read == HeadRead.Closed && upstream.IsReused && !hasBody && allowReuse)
+        {
+            DiscardUpstream(context);
+            return UpstreamOutcome.Stale;
+        }
+
+        var response = context.Response;
+        while (read == HeadRead.Ok && response.StatusCode < 200 && response.StatusCode != 101)
+        {
+            // Never to an HTTP/1.0 client (RFC 9110 §15.2); a 100 after our own was already sent is redundant.
+            if (request.VersionMinor == 1 && !(response.StatusCode == 100 && context.SentContinue))
+            {
+                ResponseHeadWriter.Write(context.ClientOutput, response, ClientFraming.None, default, upgrade: false, extra: null);
+                if (!await FlushClientAsync(context).ConfigureAwait(false)) return Abandon(context);
+            }
+            read = await ReadResponseHeadAsync(context, upstream).ConfigureAwait(false);
+        }
+
+        if (read != HeadRead.Ok) return await FailAsync(context, read).ConfigureAwait(false);
+        // An HTTP/1.0 client cannot be told of a transfer coding such as gzip, so that body cannot reach it intact.
+        if (response.HasOtherTransferCodings && response.Framing == ResponseFraming.Chunked && request.VersionMinor == 0)
+            return await FailAsync(context, HeadRead.Invalid).ConfigureAwait(false);
+        if (response.StatusCode == 101)
+            return request.IsUpgrade ? UpstreamOutcome.Upgraded : await FailAsync(context, HeadRead.Invalid).ConfigureAwait(false);
+        return UpstreamOutcome.Response;
+    }
+
+    /// <summary>Writes the response head (with the response policies' edits) and streams the body; returns whether the client connection stays open.</summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    public static async ValueTask<bool> RelayResponseAsync(ExchangeContext context)
+    {
+        var upstream = context.Upstream!;
+        var request = context.Request;
+        var response = context.Response;
+        var options = context.Route!.Cluster.Options;
+        var hasBody = request.HasBody;
+        var output = context.ClientOutput;
+        var framing = ResponseHeadWriter.ChooseFraming(response, request.VersionMinor == 1);
+        // An answer that comes before the whole request body leaves the rest of that body unread: say the connection ends.
+        var close = !request.KeepAlive || framing == ClientFraming.Close || context.Connection.Draining
+            || context.CloseConnection || (hasBody && !context.RequestBodyRelay.IsCompleted);
+        var connection = close ? "close"u8 : request.VersionMinor == 0 ? "keep-alive"u8 : default;
+        ResponseHeadWriter.Write(output, response, framing, connection, upgrade: false, context.ResponseEdits.Added);
+
+        var timing = new RelayTiming(upstream.Deadlines, context.ClientDeadlines, options.ResponseTimeout, context.Snapshot.Limits.SendTimeout);
+        var progress = context.ResponseBody;
+        var relayed = response.Framing switch
+        {
+            ResponseFraming.None => RelayResult.Done,
+            ResponseFraming.ContentLength => await BodyRelay.CopyContentLengthAsync(upstream.Input, output,
+                response.ContentLength, timing, progress).ConfigureAwait(false),
+            ResponseFraming.Chunked => await BodyRelay.CopyChunkedAsync(upstream.Input, output,
+                reframe: framing == ClientFraming.Chunked, maxBytes: -1, maxTrailerBytes: 64 * 1024, timing, progress).ConfigureAwait(false),
+            _ => await BodyRelay.CopyUntilCloseAsync(upstream.Input, output,
+                chunk: framing == ClientFraming.Chunked, timing, progress).ConfigureAwait(false),
+        };
+        var flushed = relayed is RelayResult.SendTimedOut or RelayResult.DestinationClosed
+            ? relayed
+            : await BodyRelay.FlushAsync(output, timing).ConfigureAwait(false);
+
+        var bodySent = RelayResult.Done;
+        if (hasBody)
+        {
+            if (!context.RequestBodyRelay.IsCompleted)
+            {
+                // The upstream answered before reading the whole body: stop relaying it; the client's
+                // connection cannot be reused because the rest of its body is still unread.
+                context.ClientDeadlines.AbortRead();
+                close = true;
+            }
+            bodySent = await context.RequestBodyRelay.ConfigureAwait(false);
+            context.RequestBodyPending = false;
+        }
+
+        if (relayed == RelayResult.Done && bodySent == RelayResult.Done && response.KeepAlive)
+        {
+            context.Upstream = null;
+            upstream.Deadlines.Clear();
+            upstream.Destination.Pool.Return(upstream);
+        }
+        else
+        {
+            DiscardUpstream(context);
+        }
+
+        if (flushed == RelayResult.SendTimedOut || relayed == RelayResult.SendTimedOut) context.AbortClient();
+        else if (relayed == RelayResult.DestinationClosed || flushed == RelayResult.DestinationClosed) context.Error = ProxyError.ClientAborted;
+        else if (relayed != RelayResult.Done) context.Error = ProxyError.UpstreamBodyFailed;
+        var complete = relayed == RelayResult.Done && flushed == RelayResult.Done;
+        context.Outcome = complete ? ExchangeOutcome.Proxied : ExchangeOutcome.Aborted;
+        return complete && bodySent == RelayResult.Done && !close;
+    }
+
+    /// <summary>After a 101: the head goes to the client, then both connections become one opaque byte stream.</summary>
+    public static async Task TunnelAsync(ExchangeContext context)
+    {
+        ResponseHeadWriter.Write(context.ClientOutput, context.Response, ClientFraming.None, default, upgrade: true, extra: null);
+        context.Status = 101;
+        if (!await FlushClientAsync(context).ConfigureAwait(false))
+        {
+            DiscardUpstream(context);
+            return;
+        }
+        var upstream = context.Upstream!;
+        context.Upstream = null;
+        upstream.Deadlines.Clear();
+        context.ClientDeadlines.Clear();
+        await Tunnel.RunAsync(context.ClientInput, context.ClientOutput, upstream).ConfigureAwait(false);
+        context.Outcome = ExchangeOutcome.Tunnelled;
+    }
+
+    /// <summary>Streams the request body upstream, concurrently with the wait for the response.</summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    private static async ValueTask<RelayResult> RelayRequestBodyAsync(ExchangeContext context, UpstreamConnection upstream)
+    {
+        var request = context.Request;
+        var limits = context.Snapshot.Limits;
+        var timing = new RelayTiming(context.ClientDeadlines, upstream.Deadlines, limits.KeepAliveTimeout, limits.SendTimeout);
+        var result = request.Chunked
+            ? await BodyRelay.CopyChunkedAsync(context.ClientInput, upstream.Output, reframe: true, limits.MaxRequestBodyBytes,
+                limits.MaxHeaderBytes, timing, context.RequestBody).ConfigureAwait(false)
+            : await BodyRelay.CopyContentLengthAsync(context.ClientInput, upstream.Output, request.ContentLength, timing,
+                context.RequestBody).ConfigureAwait(false);
+        if (result == RelayResult.Done && !await FlushUpstreamAsync(context, upstream).ConfigureAwait(false))
+            result = RelayResult.DestinationClosed;
+        // The response clock runs from the end of the request, not its start: a slow upload is not a slow upstream.
+        if (result == RelayResult.Done && context.ResponseHeadAt == 0) upstream.Deadlines.SetReadDeadline(context.Route!.Cluster.Options.ResponseTimeout);
+        if (result == RelayResult.SendTimedOut) upstream.ResetWhenClosed = true;
+        // A client-side failure leaves the upstream waiting for bytes that will never come: wake the response reader.
+        if (result is not (RelayResult.Done or RelayResult.DestinationClosed)) upstream.Deadlines.AbortRead();
+        return result;
+    }
+
+    /// <summary>
+    /// Reads the next response head. The response deadline starts once the request is fully sent; while its body is
+    /// still being relayed, the relay starts it when done (only ever armed here, never disarmed, so a relay finishing
+    /// concurrently cannot lose its start).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    private static async ValueTask<HeadRead> ReadResponseHeadAsync(ExchangeContext context, UpstreamConnection upstream)
+    {
+        var parser = context.ResponseParser;
+        var response = context.Response;
+        var deadlines = upstream.Deadlines;
+        var input = upstream.Input;
+        var limits = context.Snapshot.Limits;
+        parser.Reset();
+        if (!context.Request.HasBody || context.RequestBodyRelay.IsCompleted)
+            deadlines.SetReadDeadline(context.Route!.Cluster.Options.ResponseTimeout);
+        while (true)
+        {
+            System.IO.Pipelines.ReadResult result;
+            try
+            {
+                result = await input.ReadAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (BodyRelay.IsTransportError(ex))
+            {
+                return HeadRead.Closed;
+            }
+            var buffer = result.Buffer;
+            if (result.IsCanceled && (deadlines.Aborted || deadlines.ReadTimedOut))
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+                return deadlines.Aborted ? HeadRead.Aborted : HeadRead.TimedOut;
+            }
+            var status = parser.TryParse(buffer, response, context.Request.Method, limits.MaxResponseHeaderBytes, out var consumed);
+            if (status == ParseStatus.Complete)
+            {
+                input.AdvanceTo(buffer.GetPosition(consumed));
+                if (response.StatusCode >= 200 || response.StatusCode == 101)
+                {
+                    deadlines.ClearReadDeadline();
+                    context.ResponseHeadAt = Stopwatch.GetTimestamp();
+                }
+                return HeadRead.Ok;
+            }
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (status == ParseStatus.Error) return HeadRead.Invalid;
+            if (result.IsCompleted) return buffer.IsEmpty ? HeadRead.Closed : HeadRead.Invalid;
+        }
+    }
+
+    /// <summary>No usable response head came back: settle the request body and say what the client should get.</summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    private static async ValueTask<UpstreamOutcome> FailAsync(ExchangeContext context, HeadRead read)
+    {
+        DiscardUpstream(context); // also unblocks a request-body relay stuck writing to it
+        var bodySent = RelayResult.Done;
+        if (context.Request.HasBody)
+        {
+            if (!context.RequestBodyRelay.IsCompleted) context.ClientDeadlines.AbortRead();
+            bodySent = await context.RequestBodyRelay.ConfigureAwait(false);
+            context.RequestBodyPending = false;
+        }
+        context.Error = read switch
+        {
+            HeadRead.TimedOut => ProxyError.UpstreamTimeout,
+            HeadRead.Aborted => bodySent switch
+            {
+                RelayResult.Invalid => ProxyError.BadRequest,
+                RelayResult.TooLarge => ProxyError.BodyTooLarge,
+                RelayResult.TimedOut => ProxyError.RequestTimeout,
+                RelayResult.SendTimedOut => ProxyError.UpstreamSendTimeout,
+                _ => ProxyError.ClientAborted,
+            },
+            HeadRead.Invalid => ProxyError.UpstreamInvalidResponse,
+            _ => ProxyError.UpstreamClosed,
+        };
+        if (bodySent != RelayResult.Done) context.CloseConnection = true;
+        return UpstreamOutcome.Failed;
+    }
+
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    private static async ValueTask<bool> FlushClientAsync(ExchangeContext context)
+    {
+        var flushed = await BodyRelay.FlushAsync(context.ClientOutput, context.ClientFlushTiming).ConfigureAwait(false);
+        if (flushed == RelayResult.SendTimedOut) context.AbortClient();
+        return flushed == RelayResult.Done;
+    }
+
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    private static async ValueTask<bool> FlushUpstreamAsync(ExchangeContext context, UpstreamConnection upstream)
+    {
+        try
+        {
+            var timing = new RelayTiming(upstream.Deadlines, upstream.Deadlines, Timeout.InfiniteTimeSpan, context.Snapshot.Limits.SendTimeout);
+            return await BodyRelay.FlushAsync(upstream.Output, timing).ConfigureAwait(false) == RelayResult.Done;
+        }
+        catch (Exception ex) when (BodyRelay.IsTransportError(ex))
+        {
+            return false;
+        }
+    }
+
+    private static UpstreamOutcome Abandon(ExchangeContext context)
+    {
+        DiscardUpstream(context);
+        if (context.Error == ProxyError.None) context.Error = ProxyError.ClientAborted;
+        return UpstreamOutcome.ClientGone;
+    }
+
+    private static void DiscardUpstream(ExchangeContext context)
+    {
+        if (context.Upstream is { } upstream)
+        {
+            context.Upstream = null;
+            upstream.Destination.Pool.Discard(upstream);
+        }
+    }
+}
