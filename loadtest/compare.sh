@@ -177,8 +177,8 @@ for peer in $PEERS; do
 done
 
 # ---------------------------------------------------------------- rotated rounds
-declare -A RUNS ERRS
-ROUND_ROWS=()
+declare -A RUNS ERRS ROUND_CPU
+ROUND_DATA=()   # "round peer rps p50 p99 cpu user sys busy other0 other1 errors" per measured run
 BUSY_RUNS=()
 TOTAL_RUNS=0
 for round in $(seq "$ROUNDS"); do
@@ -199,13 +199,16 @@ for round in $(seq "$ROUNDS"); do
         after=$(cpu_snapshot "${pids[@]}")
         kill -0 "$pid" 2>/dev/null || { fail_peer "$name" "died during round $round"; continue; }
         read -r cpu_us other0 other1 < <(cpu_figures "$before" "$after" "$REQUESTS")
+        read -r user_us sys_us < <(cpu_split_figures "$before" "$after" "$REQUESTS")
         busy=$(awk -v c="$cpu_us" -v r="$RPS" 'BEGIN {printf "%.0f", c * r / 1e4}')
-        RUNS[$name]+="$RPS $P50_MS $P99_MS $cpu_us $other0 $other1 $busy"$'\n'
+        # columns 1-7 as before; 8 and 9: user and system µs/req
+        RUNS[$name]+="$RPS $P50_MS $P99_MS $cpu_us $other0 $other1 $busy $user_us $sys_us"$'\n'
         ERRS[$name]=$((${ERRS[$name]:-0} + ERRORS))
-        ROUND_ROWS+=("| $round | $name | $RPS | $P50_MS | $P99_MS | $cpu_us | $busy | $other0 / $other1 | $ERRORS |")
+        ROUND_CPU["$round $name"]=$cpu_us
+        ROUND_DATA+=("$round $name $RPS $P50_MS $P99_MS $cpu_us $user_us $sys_us $busy $other0 $other1 $ERRORS")
         TOTAL_RUNS=$((TOTAL_RUNS + 1))
         ((other0 <= 10 && other1 <= 10)) || BUSY_RUNS+=("round $round $name ($other0 % / $other1 %)")
-        log "$name: round $round: $RPS req/s, p50 $P50_MS ms, p99 $P99_MS ms, $cpu_us µs CPU/req, core $busy% busy, other load cpu0 $other0% cpu1 $other1%, errors $ERRORS"
+        log "$name: round $round: $RPS req/s, p50 $P50_MS ms, p99 $P99_MS ms, $cpu_us µs CPU/req ($user_us user + $sys_us sys), core $busy% busy, other load cpu0 $other0% cpu1 $other1%, errors $ERRORS"
     done
 done
 
@@ -222,22 +225,28 @@ done
 # median COLUMN <<< runs
 median() { awk -v c="$1" 'NF {print $c}' | sort -g | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print 0}'; }
 
-declare -A MED_RPS MED_P50 MED_P99 MED_CPU
+# cpu_ratio A B: A ÷ B to two decimals, n/a when either is missing or B is 0.
+cpu_ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b + 0 > 0) printf "%.2f", a / b; else print "n/a"}'; }
+
+declare -A MED_RPS MED_P50 MED_P99 MED_CPU MED_USER MED_SYS
 for peer in $PEERS; do
     [[ -z ${FAILED[$peer]:-} && -n ${RUNS[$peer]:-} ]] || continue
     MED_RPS[$peer]=$(median 1 <<<"${RUNS[$peer]}")
     MED_P50[$peer]=$(median 2 <<<"${RUNS[$peer]}")
     MED_P99[$peer]=$(median 3 <<<"${RUNS[$peer]}")
     MED_CPU[$peer]=$(median 4 <<<"${RUNS[$peer]}")
+    MED_USER[$peer]=$(median 8 <<<"${RUNS[$peer]}")
+    MED_SYS[$peer]=$(median 9 <<<"${RUNS[$peer]}")
 done
 FG_RPS=${MED_RPS[fastgate]:-}
 FG_CPU=${MED_CPU[fastgate]:-}
+NGINX_CPU=${MED_CPU[nginx]:-}
 
 ROWS=()
 CHART_DATA=""
 for peer in $PEERS; do
     if [[ -n ${FAILED[$peer]:-} || -z ${MED_RPS[$peer]:-} ]]; then
-        ROWS+=("| $peer | failed: ${FAILED[$peer]:-no measured run} | | | | | | | |")
+        ROWS+=("| $peer | failed: ${FAILED[$peer]:-no measured run} | | | | | | | | | | |")
         continue
     fi
     rps=${MED_RPS[$peer]} cpu=${MED_CPU[$peer]}
@@ -246,9 +255,31 @@ for peer in $PEERS; do
         ratio=$(awk -v a="$rps" -v b="$FG_RPS" 'BEGIN {printf "%.2f", a / b}')
         cpu_ratio=$(awk -v a="$FG_CPU" -v b="$cpu" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}')
     fi
+    vs_nginx=$(cpu_ratio "$cpu" "$NGINX_CPU")
     runs=$(awk 'NF' <<<"${RUNS[$peer]}" | wc -l)
-    ROWS+=("| $peer | $rps | ${MED_P50[$peer]} | ${MED_P99[$peer]} | $cpu | ${RSS_MB[$peer]} | $ratio | $cpu_ratio | ${ERRS[$peer]:-0} ($runs/$ROUNDS runs) |")
+    ROWS+=("| $peer | $rps | ${MED_P50[$peer]} | ${MED_P99[$peer]} | $cpu | ${MED_USER[$peer]} | ${MED_SYS[$peer]} | ${RSS_MB[$peer]} | $ratio | $cpu_ratio | $vs_nginx | ${ERRS[$peer]:-0} ($runs/$ROUNDS runs) |")
     CHART_DATA+="$peer $rps $cpu"$'\n'
+done
+
+# Every run, with FastGate's CPU/req ÷ this peer's in the same round (blank in FastGate's own rows).
+ROUND_ROWS=()
+for entry in "${ROUND_DATA[@]}"; do
+    read -r r name rps p50 p99 cpu user sys busy other0 other1 errors <<<"$entry"
+    same_round=""
+    [[ $name == fastgate ]] || same_round=$(cpu_ratio "${ROUND_CPU["$r fastgate"]:-}" "$cpu")
+    ROUND_ROWS+=("| $r | $name | $rps | $p50 | $p99 | $cpu | $user | $sys | $same_round | $busy | $other0 / $other1 | $errors |")
+done
+# "FastGate CPU/req ÷ nginx's, round by round: 1: 0.84, 2: 0.86" (and HAProxy's), for quoting.
+ROUND_RATIO_LINES=()
+for peer in nginx haproxy; do
+    [[ " $PEERS " == *" $peer "* && " $PEERS " == *" fastgate "* ]] || continue
+    line=""
+    for r in $(seq "$ROUNDS"); do
+        line+="${line:+, }$r: $(cpu_ratio "${ROUND_CPU["$r fastgate"]:-}" "${ROUND_CPU["$r $peer"]:-}")"
+    done
+    label=$peer
+    [[ $peer != haproxy ]] || label=HAProxy
+    ROUND_RATIO_LINES+=("- FastGate CPU/req ÷ $label's, round by round: $line")
 done
 
 # FastGate start-up: first probe at or above 90 % of its measured (median) req/s.
@@ -315,8 +346,8 @@ tool_versions() {
     echo
     echo "Load: \`taskset -c $LOAD_CPU $(load_command "$DURATION" "http://127.0.0.1:PORT/")\` against each peer; the 13-byte \`Hello, World!\` from two sample upstreams (ports ${UPSTREAM_PORTS[*]}, cpu $LOAD_CPU, with the load generator); every peer pinned to cpu $PROXY_CPU. $ROUNDS rounds, the order rotating each round; each measured run follows ${PRE_SECONDS} s of unrecorded load. Medians over the rounds, each column on its own."
     echo
-    echo "| peer | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MB | req/s vs FastGate | FastGate CPU/req ÷ peer's | errors (runs) |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| peer | req/s | p50 ms | p99 ms | CPU µs/req | user µs/req | sys µs/req | peak RSS MB | req/s vs FastGate | FastGate CPU/req ÷ peer's | CPU/req vs nginx | errors (runs) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${ROWS[@]}"
     echo
     if ((${#BUSY_RUNS[@]} > 0)); then
@@ -325,16 +356,22 @@ tool_versions() {
     fi
     echo "![req/s and CPU µs/req per peer]($SVG)"
     echo
-    echo "req/s vs FastGate above 1.00: the peer served more. FastGate CPU/req ÷ peer's below 1.00: FastGate spent less CPU per request than that peer."
+    echo "req/s vs FastGate above 1.00: the peer served more. FastGate CPU/req ÷ peer's below 1.00: FastGate spent less CPU per request than that peer. CPU/req vs nginx: the peer's CPU µs/req ÷ nginx's (n/a without nginx); below 1.00 the peer spent less. user + sys µs/req = CPU µs/req in every run (to 0.1 µs); as medians, each taken on its own, they may come from different rounds and need not add up exactly."
     echo
     echo "## Every run"
     echo
     echo "Core busy = CPU µs/req × req/s: how much of cpu $PROXY_CPU the peer used. Well below 100 %, something else (the load core, other jobs) limited that run. Other load = CPU taken on each core by processes not started by this script (a build, a test run); more than a few %, and the figures are not comparable."
     echo
-    echo "| round | peer | req/s | p50 ms | p99 ms | CPU µs/req | core busy % | other load cpu$PROXY_CPU / cpu$LOAD_CPU % | errors |"
-    echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
-    printf '%s\n' "${ROUND_ROWS[@]}"
+    echo "user / sys µs/req: the CPU µs/req split into utime and stime. FastGate CPU/req ÷ peer's (same round): FastGate's CPU µs/req in that round ÷ this peer's in that round."
     echo
+    echo "| round | peer | req/s | p50 ms | p99 ms | CPU µs/req | user µs/req | sys µs/req | FastGate CPU/req ÷ peer's (same round) | core busy % | other load cpu$PROXY_CPU / cpu$LOAD_CPU % | errors |"
+    echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    ((${#ROUND_ROWS[@]} == 0)) || printf '%s\n' "${ROUND_ROWS[@]}"
+    echo
+    if ((${#ROUND_RATIO_LINES[@]} > 0)); then
+        printf '%s\n' "${ROUND_RATIO_LINES[@]}"
+        echo
+    fi
     echo "## Warm-up"
     echo
     echo "Probes of ${PROBE_SECONDS} s until the last 3 are within ${WARMUP_TOLERANCE} % of each other (cap ${WARMUP_MAX} s). probe:req/s"
@@ -364,7 +401,7 @@ tool_versions() {
     echo "- Machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r)."
     echo "- Tools: $(tool_versions)."
     echo "- FastGate: the Native AOT binary from \`publish.sh\`, \`round_robin\`, one catch-all route; adds \`X-Forwarded-*\`. nginx: \`worker_processes 1\`, upstream \`keepalive 64\`, \`proxy_http_version 1.1\`, \`Connection \"\"\`, access log off. HAProxy: \`nbthread 1\`, \`mode http\`, \`http-reuse always\`, no logging. YARP: \`loadtest/peers/YarpPeer\`, \`RoundRobin\`, logging at Warning, workstation non-concurrent GC like FastGate; adds \`X-Forwarded-*\`."
-    echo "- CPU µs/req: utime+stime from \`/proc/PID/stat\` of the peer's processes (nginx: master and worker) over the measured run ÷ requests completed. Peak RSS: \`VmHWM\` at the end (nginx: the worker)."
+    echo "- CPU µs/req: utime+stime from \`/proc/PID/stat\` of the peer's processes (nginx: master and worker) over the measured run ÷ requests completed; user µs/req is the utime part, sys µs/req the stime part (clock ticks of 1/$CLK_TCK s). Peak RSS: \`VmHWM\` at the end (nginx: the worker)."
 } >"$REPORT"
 
 echo

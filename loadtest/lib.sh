@@ -72,7 +72,8 @@ smoke_test() {
 }
 
 # ---------------------------------------------------------------- prerequisites
-# pick_loadgen DEFAULT_ORDER...: sets LOADGEN (unless set) to the first tool on PATH.
+# pick_loadgen DEFAULT_ORDER...: sets LOADGEN (unless set) to the first tool on PATH; if none is,
+# to the first one apt-get can install (not bombardier, which is not in Debian).
 pick_loadgen() {
     local tool
     if [[ -z ${LOADGEN:-} ]]; then
@@ -82,6 +83,11 @@ pick_loadgen() {
                 break
             fi
         done
+        if [[ -z ${LOADGEN:-} ]]; then
+            for tool in "$@"; do
+                [[ $tool == bombardier ]] || { LOADGEN=$tool; break; }
+            done
+        fi
         LOADGEN=${LOADGEN:-$1}
     fi
     [[ $LOADGEN == wrk || $LOADGEN == hey || $LOADGEN == bombardier ]] \
@@ -309,17 +315,25 @@ proxy_pids() {
     pgrep -P "$1" || true
 }
 
-# Sum of utime+stime in clock ticks over the given PIDs (fields 14 and 15 of /proc/PID/stat;
-# the comm field may contain spaces, so cut everything up to the last ')').
-cpu_ticks() {
-    local pid total=0 stat
+# cpu_user_sys PIDS... -> "utime stime": clock ticks summed over the given PIDs (fields 14 and 15 of
+# /proc/PID/stat; the comm field may contain spaces, so cut everything up to the last ')').
+cpu_user_sys() {
+    local pid user=0 sys=0 stat
     for pid in "$@"; do
         stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
         stat=${stat##*) }
         read -r -a f <<<"$stat"
-        total=$((total + f[11] + f[12]))
+        user=$((user + f[11]))
+        sys=$((sys + f[12]))
     done
-    echo "$total"
+    echo "$user $sys"
+}
+
+# Sum of utime+stime in clock ticks over the given PIDs.
+cpu_ticks() {
+    local user sys
+    read -r user sys < <(cpu_user_sys "$@")
+    echo $((user + sys))
 }
 
 # Busy ticks (user+nice+system) of one core from /proc/stat. Interrupt and softirq time is left
@@ -330,10 +344,11 @@ core_busy() {
 
 # cpu_snapshot PIDS...: a point-in-time reading: wall ns, ticks of PIDS (the proxy under test),
 # upstream ticks, reaped-children ticks of this shell (the load generator, once waited for), busy
-# ticks of the proxy core and of the load core, and ticks of OWN_PROXY_PIDS (every proxy process
-# of this test on the proxy core, idle ones included; defaults to PIDS).
+# ticks of the proxy core and of the load core, ticks of OWN_PROXY_PIDS (every proxy process
+# of this test on the proxy core, idle ones included; defaults to PIDS), then the user and the
+# system ticks of PIDS (fields 8 and 9; their sum is field 2, from the same reading).
 cpu_snapshot() {
-    local self own
+    local self own user sys
     self=$(cat "/proc/$$/stat")
     self=${self##*) }
     read -r -a f <<<"$self"
@@ -342,19 +357,35 @@ cpu_snapshot() {
     else
         own=$(cpu_ticks "$@")
     fi
-    echo "$(date +%s%N) $(cpu_ticks "$@") $(cpu_ticks "${UPSTREAM_PIDS[@]}") $((f[13] + f[14])) $(core_busy "$PROXY_CPU") $(core_busy "$LOAD_CPU") $own"
+    read -r user sys < <(cpu_user_sys "$@")
+    echo "$(date +%s%N) $((user + sys)) $(cpu_ticks "${UPSTREAM_PIDS[@]}") $((f[13] + f[14])) $(core_busy "$PROXY_CPU") $(core_busy "$LOAD_CPU") $own $user $sys"
 }
+
+# The clock-tick conversion both figure functions use: ticks over n requests -> µs per request.
+US_PER_REQ_AWK='function us_per_req(ticks, n) {return n > 0 ? ticks / hz * 1e6 / n : 0}'
 
 # cpu_figures BEFORE AFTER REQUESTS -> "cpu_us_per_request other_load_proxy_core_% other_load_load_core_%"
 # "Other" is what the core spent on processes that are not part of this test (e.g. a build).
 cpu_figures() {
-    awk -v hz="$CLK_TCK" -v n="$3" -v a="$1" -v b="$2" 'BEGIN {
+    awk -v hz="$CLK_TCK" -v n="$3" -v a="$1" -v b="$2" "$US_PER_REQ_AWK"'
+    BEGIN {
         split(a, x, " "); split(b, y, " ")
         wall = (y[1] - x[1]) / 1e9 * hz
         proxy = y[2] - x[2]; up = y[3] - x[3]; self = y[4] - x[4]; own = y[7] - x[7]
         o0 = (y[5] - x[5] - own) / wall * 100
         o1 = (y[6] - x[6] - up - self) / wall * 100
-        printf "%.1f %.0f %.0f\n", (n > 0 ? proxy / hz * 1e6 / n : 0), (o0 < 0 ? 0 : o0), (o1 < 0 ? 0 : o1)
+        printf "%.1f %.0f %.0f\n", us_per_req(proxy, n), (o0 < 0 ? 0 : o0), (o1 < 0 ? 0 : o1)
+    }'
+}
+
+# cpu_split_figures BEFORE AFTER REQUESTS -> "user_us_per_request system_us_per_request": utime and
+# stime of the proxy under test, each on its own (their sum is cpu_figures' first figure, give or take
+# the rounding to 0.1 µs).
+cpu_split_figures() {
+    awk -v hz="$CLK_TCK" -v n="$3" -v a="$1" -v b="$2" "$US_PER_REQ_AWK"'
+    BEGIN {
+        split(a, x, " "); split(b, y, " ")
+        printf "%.1f %.1f\n", us_per_req(y[8] - x[8], n), us_per_req(y[9] - x[9], n)
     }'
 }
 
