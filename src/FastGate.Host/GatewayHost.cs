@@ -3,6 +3,7 @@ using FastGate.Configuration;
 using FastGate.Proxy;
 using FastGate.Telemetry;
 using FastGate.Transport;
+using FastGate.Upstreams;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
@@ -28,6 +29,8 @@ internal static class GatewayHost
     {
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         var stats = new GatewayStats();
+        using var runtime = new UpstreamRuntime();
+        runtime.Bind(snapshot.Clusters.Values);
         await using var services = new ServiceCollection()
             .AddSingleton(new SnapshotHolder(snapshot))
             .AddSingleton(stats)

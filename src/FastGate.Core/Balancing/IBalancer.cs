@@ -9,5 +9,5 @@ public interface IBalancer
     string Name { get; }
 
     /// <summary>Returns a destination, or null when the cluster has none.</summary>
-    Destination? Pick(Destination[] destinations);
+    DestinationState? Pick(DestinationState[] destinations);
 }

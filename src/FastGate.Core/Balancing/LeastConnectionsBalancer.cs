@@ -12,7 +12,7 @@ public sealed class LeastConnectionsBalancer : IBalancer
 
     public string Name => ConfigName;
 
-    public Destination? Pick(Destination[] destinations)
+    public DestinationState? Pick(DestinationState[] destinations)
     {
         var count = destinations.Length;
         if (count == 0) return null;

@@ -6,7 +6,11 @@ using FastGate.Upstreams;
 
 namespace FastGate.Configuration;
 
-/// <summary>Everything the hot path reads, built once from the config and swapped atomically on reload.</summary>
+/// <summary>
+/// Everything the hot path reads, built from the config and swapped atomically on reload. Config only: its
+/// clusters point at runtime state (<see cref="Cluster.State"/>) that <see cref="UpstreamRuntime.Bind"/> attaches
+/// once, before the snapshot is published.
+/// </summary>
 public sealed class GatewaySnapshot
 {
     public required IReadOnlyList<IPEndPoint> Listeners { get; init; }

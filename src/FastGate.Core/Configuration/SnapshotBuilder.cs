@@ -35,11 +35,6 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         CheckDuplicateRoutes();
         if (reader.ErrorCount > 0) return null;
 
-        foreach (var cluster in _clusters.Values)
-        {
-            foreach (var destination in cluster.Destinations)
-                destination.Pool = new UpstreamPool(destination, cluster.Options);
-        }
         var routeList = new List<Route>(_routes.Count);
         foreach (var (route, _) in _routes) routeList.Add(route);
         return new GatewaySnapshot

@@ -190,7 +190,7 @@ internal sealed class ClientConnection
     }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
-    private async ValueTask<bool> ForwardAsync(Route route, Destination destination, HttpLimits limits)
+    private async ValueTask<bool> ForwardAsync(Route route, DestinationState destination, HttpLimits limits)
     {
         var request = _request;
         var options = route.Cluster.Options;
@@ -213,7 +213,7 @@ internal sealed class ClientConnection
             }
             var upstream = _upstream;
             upstream.ResetTimeout();
-            RequestHeadWriter.Write(upstream.Output, request, route, destination, _client);
+            RequestHeadWriter.Write(upstream.Output, request, route, destination.Config, _client);
             if (hasBody && request.ExpectContinue && request.VersionMinor == 1 && !sentContinue)
             {
                 _output.Write(ErrorResponses.Continue);
