@@ -23,6 +23,10 @@ public sealed class GatewaySnapshot
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>How often a statistics line is written to stdout; zero (the default) writes none.</summary>
     public TimeSpan StatsInterval { get; init; }
+    /// <summary>Reload when the config file changes (<c>server.watch_config</c>).</summary>
+    public bool WatchConfig { get; init; }
+    /// <summary>1 for the config the gateway started with, one more for each successful reload; 0 until published.</summary>
+    public int Version { get; internal set; }
     /// <summary>The socket transport for client and upstream connections.</summary>
     public TransportKind Transport { get; init; } = TransportSelection.PlatformDefault;
 }

@@ -201,4 +201,13 @@ public class ConfigLoaderTests
         if (OperatingSystem.IsLinux())
             Assert.Equal(FastGate.Transport.TransportKind.Epoll, Valid("[server]\ntransport = \"epoll\"\n" + MinimalCluster).Transport);
     }
+
+    [Fact]
+    public void Watch_config_is_off_by_default_and_can_be_turned_on_in_the_file_or_the_environment()
+    {
+        Assert.False(Valid(MinimalCluster).WatchConfig);
+        Assert.True(Valid("[server]\nwatch_config = true\n" + MinimalCluster).WatchConfig);
+        Assert.False(Valid("[server]\nwatch_config = false\n" + MinimalCluster).WatchConfig);
+        Assert.True(Valid(MinimalCluster, new() { ["FASTGATE_SERVER__WATCH_CONFIG"] = "true" }).WatchConfig);
+    }
 }
