@@ -116,11 +116,18 @@ public class HotReloadTests
     public async Task A_reload_that_removes_a_destination_closes_its_pooled_connection()
     {
         await using var a = ScriptedUpstream.Ok("A");
-        var sawEof = new TaskCompletionSource();
+        var closed = new TaskCompletionSource<string>();
         await using var b = new ScriptedUpstream(async s =>
         {
-            while (await s.ReadRequestAsync() is not null) s.Send("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nB");
-            sawEof.TrySetResult(); // ReadRequestAsync returns null on a clean close; a reset would throw
+            try
+            {
+                while (await s.ReadRequestAsync() is not null) s.Send("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nB");
+                closed.TrySetResult("EOF");
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                closed.TrySetResult("reset");
+            }
         });
         var common = $$"""
             [clusters.a]
@@ -140,14 +147,17 @@ public class HotReloadTests
         using var client = Connect(gateway.Port);
         Assert.Equal("B", (await GetAsync(client, "/b")).Body);
         await Task.Delay(200);
-        Assert.False(sawEof.Task.IsCompleted, "the upstream connection was not kept in the pool");
+        Assert.False(closed.Task.IsCompleted, "the upstream connection was not kept in the pool");
 
         var from = gateway.LineCount;
         await gateway.WriteConfigAsync(common, byRename: false);
         gateway.Reload();
         await gateway.WaitForLineAsync(l => l == "config reloaded: version 2 (routes 1, clusters 1, destinations +0 -1)", ReloadTimeout, from);
 
-        await sawEof.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var how = await closed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        // Kestrel's Sockets transport (FASTGATE_SERVER__TRANSPORT=sockets) disposes a socket with a receive
+        // pending, which Linux turns into a reset right after the FIN; the epoll transport just sends the FIN.
+        if (TestGateway.Transport == FastGate.Transport.TransportKind.Epoll) Assert.Equal("EOF", how);
         await PollUntilAsync(async () => (await GetAsync(client, "/b")).Status == 404, "/b -> 404");
     }
 
