@@ -45,34 +45,43 @@ public sealed class UpstreamRuntime : IDisposable
         {
             var configs = clusters.ToList();
             if (configs.Find(c => c.IsBound) is { } twice) throw new InvalidOperationException($"cluster \"{twice.Name}\" is already bound");
-            var added = 0;
+
             var inUse = new HashSet<DestinationState>();
-            var bound = new List<(Cluster Config, DestinationState[] States)>();
-            foreach (var cluster in configs)
-            {
-                var states = new DestinationState[cluster.Destinations.Length];
-                for (var i = 0; i < states.Length; i++)
-                {
-                    states[i] = Registry.Acquire(cluster.Destinations[i], cluster.Options, out var isNew);
-                    if (isNew) added++;
-                    inUse.Add(states[i]);
-                }
-                bound.Add((cluster, states));
-            }
+            var added = 0;
+            var states = new List<DestinationState[]>(configs.Count);
+            foreach (var cluster in configs) states.Add(AcquireDestinations(cluster, inUse, ref added));
             var removed = Registry.DrainAllExcept(inUse);
 
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (config, states) in bound)
-            {
-                names.Add(config.Name);
-                if (_clusters.TryGetValue(config.Name, out var state)) state.UseBalancer(config.BalancerName);
-                else _clusters[config.Name] = state = new ClusterState(config.Name, BalancerFactory.Create(config.BalancerName));
-                state.UseMembers(states);
-                config.Bind(state, states);
-            }
-            foreach (var name in _clusters.Keys.Where(n => !names.Contains(n)).ToList()) _clusters.Remove(name);
+            for (var i = 0; i < configs.Count; i++) BindCluster(configs[i], states[i]);
+            ForgetClustersOtherThan(configs);
             return new BindResult(added, removed);
         }
+    }
+
+    private DestinationState[] AcquireDestinations(Cluster cluster, HashSet<DestinationState> inUse, ref int added)
+    {
+        var states = new DestinationState[cluster.Destinations.Length];
+        for (var i = 0; i < states.Length; i++)
+        {
+            states[i] = Registry.Acquire(cluster.Destinations[i], cluster.Options, out var isNew);
+            if (isNew) added++;
+            inUse.Add(states[i]);
+        }
+        return states;
+    }
+
+    private void BindCluster(Cluster config, DestinationState[] destinations)
+    {
+        if (_clusters.TryGetValue(config.Name, out var state)) state.UseBalancer(config.BalancerName);
+        else _clusters[config.Name] = state = new ClusterState(config.Name, BalancerFactory.Create(config.BalancerName));
+        state.UseMembers(destinations);
+        config.Bind(state, destinations);
+    }
+
+    private void ForgetClustersOtherThan(List<Cluster> configs)
+    {
+        var names = configs.ConvertAll(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in _clusters.Keys.Where(n => !names.Contains(n)).ToList()) _clusters.Remove(name);
     }
 
     public void Dispose()
