@@ -21,7 +21,7 @@ public class BalancerBenchmarks
 
     private readonly RoundRobinBalancer _roundRobin = new();
     private readonly LeastConnectionsBalancer _leastConnections = new();
-    private Destination[] _destinations = [];
+    private DestinationState[] _destinations = [];
 
     private readonly SemaphoreSlim _go = new(0), _done = new(0);
     private Thread? _worker;
@@ -31,11 +31,11 @@ public class BalancerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _destinations = new Destination[4];
+        _destinations = new DestinationState[4];
         for (var i = 0; i < _destinations.Length; i++)
         {
             var port = 8081 + i;
-            _destinations[i] = new Destination($"10.0.0.{i + 1}:{port}", new IPEndPoint(IPAddress.Loopback, port));
+            _destinations[i] = new DestinationState(new Destination($"10.0.0.{i + 1}:{port}", new IPEndPoint(IPAddress.Loopback, port)), new ClusterOptions());
             for (var n = 0; n < i % 3; n++) _destinations[i].OnRequestStart(); // uneven load: 0, 1, 2, 0 in flight
         }
         _worker = new Thread(WorkerLoop) { IsBackground = true, Name = "bench-picker" };
@@ -48,13 +48,14 @@ public class BalancerBenchmarks
         _workerBalancer = null;
         _go.Release();
         _worker?.Join();
+        foreach (var d in _destinations) d.Pool.Dispose();
     }
 
     [Benchmark]
-    public Destination? RoundRobin() => _roundRobin.Pick(Context, _destinations);
+    public DestinationState? RoundRobin() => _roundRobin.Pick(Context, _destinations);
 
     [Benchmark]
-    public Destination? LeastConnections() => _leastConnections.Pick(Context, _destinations);
+    public DestinationState? LeastConnections() => _leastConnections.Pick(Context, _destinations);
 
     [Benchmark(OperationsPerInvoke = 2 * PicksPerThread)]
     public int RoundRobinTwoThreads() => PickOnTwoThreads(_roundRobin);
@@ -83,10 +84,10 @@ public class BalancerBenchmarks
         }
     }
 
-    private static int PickMany(IBalancer balancer, Destination[] destinations)
+    private static int PickMany(IBalancer balancer, DestinationState[] destinations)
     {
         var sink = 0;
-        for (var i = 0; i < PicksPerThread; i++) sink += balancer.Pick(Context, destinations)!.Weight;
+        for (var i = 0; i < PicksPerThread; i++) sink += balancer.Pick(Context, destinations)!.Config.Weight;
         return sink;
     }
 }

@@ -25,7 +25,7 @@ public class RequestHeadWriterBenchmarks
     {
         var options = new ClusterOptions();
         _destination = new Destination("10.0.0.1:8080", new IPEndPoint(IPAddress.Loopback, 8080));
-        var cluster = new Cluster("backend", [_destination], new RoundRobinBalancer(), options);
+        var cluster = new Cluster("backend", [_destination], RoundRobinBalancer.ConfigName, options);
         _plain = new Route { Name = "app", Path = "/app/{**rest}", Cluster = cluster };
         _rewriting = new Route
         {

@@ -27,7 +27,7 @@ public class RouteMatchBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var cluster = new Cluster("c", [], new Balancing.RoundRobinBalancer(), new ClusterOptions());
+        var cluster = new Cluster("c", [], Balancing.RoundRobinBalancer.ConfigName, new ClusterOptions());
         var routes = new List<Route>();
         void Add(string name, string path, string? host = null, HttpMethodSet? methods = null) => routes.Add(new Route
         {

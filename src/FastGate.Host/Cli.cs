@@ -15,7 +15,8 @@ internal static class Cli
         FastGate: a strict, streaming HTTP/1.1 reverse proxy.
 
         Usage:
-          fastgate [--config FILE]       run the gateway (default config: ./config.toml)
+          fastgate [--config FILE]       run the gateway (default config: ./config.toml);
+                                         SIGHUP reloads the config, SIGTERM drains and stops
           fastgate validate [FILE]       check a config and print the compiled route table
           fastgate --version             print the version
           fastgate --help                print this help

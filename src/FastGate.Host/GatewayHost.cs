@@ -3,6 +3,7 @@ using FastGate.Configuration;
 using FastGate.Proxy;
 using FastGate.Telemetry;
 using FastGate.Transport;
+using FastGate.Upstreams;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
@@ -16,7 +17,8 @@ namespace FastGate.Host;
 
 /// <summary>
 /// Starts Kestrel (epoll or Sockets transport, <c>[server] transport</c>) with one listener per configured address, each handing its connections to
-/// <see cref="GatewayConnectionHandler"/>. SIGTERM/Ctrl-C stop accepting and give in-flight requests the drain timeout.
+/// <see cref="GatewayConnectionHandler"/>. SIGTERM/Ctrl-C stop accepting and give in-flight requests the drain timeout;
+/// SIGHUP (and, with <c>server.watch_config</c>, a change to the file) reloads the config (<see cref="ReloadService"/>).
 /// </summary>
 /// <remarks>
 /// Kestrel is created directly rather than through the generic host: the gateway needs no configuration system,
@@ -28,8 +30,10 @@ internal static class GatewayHost
     {
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         var stats = new GatewayStats();
+        using var runtime = new UpstreamRuntime();
+        var reloader = new ConfigReloader(configPath, snapshot, runtime, ConfigLoader.ReadProcessEnvironment, Console.Out, Console.Error);
         await using var services = new ServiceCollection()
-            .AddSingleton(new SnapshotHolder(snapshot))
+            .AddSingleton(reloader.Snapshots)
             .AddSingleton(stats)
             .AddSingleton(ExchangeObservers.None)
             .AddSingleton<GatewayConnectionHandler>()
@@ -48,6 +52,8 @@ internal static class GatewayHost
         var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var reporter = new StatsReporter(stats, reloader, snapshot.StatsInterval, Console.Out);
+        await using var reloads = new ReloadService(reloader, configPath, reporter);
         try
         {
             await server.StartAsync(new NoHttpApplication(), CancellationToken.None).ConfigureAwait(false);
@@ -60,15 +66,12 @@ internal static class GatewayHost
 
         Console.WriteLine($"FastGate {Cli.Version} (config {Path.GetFullPath(configPath)}, pid {Environment.ProcessId})");
         Console.WriteLine(SnapshotSummary.Describe(snapshot));
-        Console.WriteLine("Ready. Ctrl-C or SIGTERM drains and stops.");
+        Console.WriteLine("Ready. Ctrl-C or SIGTERM drains and stops; SIGHUP reloads the config.");
 
-        using (snapshot.StatsInterval > TimeSpan.Zero ? new StatsReporter(stats, snapshot.StatsInterval, Console.Out) : null)
-        {
-            await stopping.Task.ConfigureAwait(false);
-            // Stop accepting, let in-flight exchanges finish (idle connections close at once); abort the rest at the deadline.
-            using var drain = new CancellationTokenSource(snapshot.DrainTimeout);
+        await stopping.Task.ConfigureAwait(false);
+        // Stop accepting, let in-flight exchanges finish (idle connections close at once); abort the rest at the deadline.
+        using (var drain = new CancellationTokenSource(reloader.Current.DrainTimeout))
             await server.StopAsync(drain.Token).ConfigureAwait(false);
-        }
         Console.WriteLine($"FastGate stopped after {stats.Requests} request(s).");
         return 0;
 

@@ -14,5 +14,5 @@ public interface IBalancer
     /// when it is empty. <paramref name="context"/> is the exchange being sent, for policies that look at the request
     /// or the client (hashing, affinity).
     /// </summary>
-    Destination? Pick(ExchangeContext context, Destination[] available);
+    DestinationState? Pick(ExchangeContext context, DestinationState[] available);
 }

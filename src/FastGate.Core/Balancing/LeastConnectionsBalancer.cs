@@ -13,7 +13,7 @@ public sealed class LeastConnectionsBalancer : IBalancer
 
     public string Name => ConfigName;
 
-    public Destination? Pick(ExchangeContext context, Destination[] available)
+    public DestinationState? Pick(ExchangeContext context, DestinationState[] available)
     {
         var count = available.Length;
         if (count == 0) return null;

@@ -12,7 +12,7 @@ public sealed class RoundRobinBalancer : IBalancer
 
     public string Name => ConfigName;
 
-    public Destination? Pick(ExchangeContext context, Destination[] available)
+    public DestinationState? Pick(ExchangeContext context, DestinationState[] available)
     {
         var count = available.Length;
         if (count == 0) return null;

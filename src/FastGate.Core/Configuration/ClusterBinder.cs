@@ -3,7 +3,7 @@ using FastGate.Upstreams;
 
 namespace FastGate.Configuration;
 
-/// <summary>Binds one <c>[clusters.NAME]</c> table. Pools are not created here: only once the whole config is valid.</summary>
+/// <summary>Binds one <c>[clusters.NAME]</c> table into config only: pools and balancers are runtime state (<see cref="UpstreamRuntime"/>).</summary>
 internal static class ClusterBinder
 {
     public static Cluster? Bind(ConfigReader reader, string name, ConfigNode table)
@@ -23,19 +23,16 @@ internal static class ClusterBinder
         if (children.TryGetValue("response_timeout", out node) && reader.TryDuration(node, $"{prefix}.response_timeout", false, out var response))
             options = options with { ResponseTimeout = response };
 
-        IBalancer? balancer = new RoundRobinBalancer();
-        if (children.TryGetValue("balancer", out node))
+        var balancer = BalancerFactory.DefaultName;
+        if (children.TryGetValue("balancer", out node) && reader.TryString(node, $"{prefix}.balancer", out balancer)
+            && !BalancerFactory.Names.Contains(balancer))
         {
-            balancer = null;
-            if (reader.TryString(node, $"{prefix}.balancer", out var balancerName) && !BalancerFactory.TryCreate(balancerName, out balancer))
-            {
-                reader.Error(node, $"{prefix}.balancer",
-                    $"unknown balancer \"{balancerName}\" (expected {string.Join(", ", BalancerFactory.Names)})");
-            }
+            reader.Error(node, $"{prefix}.balancer",
+                $"unknown balancer \"{balancer}\" (expected {string.Join(", ", BalancerFactory.Names)})");
         }
 
         var destinations = BindDestinations(reader, prefix, table);
-        if (reader.ErrorCount != before || balancer is null) return null;
+        if (reader.ErrorCount != before) return null;
         return new Cluster(name, destinations.ToArray(), balancer, options);
     }
 

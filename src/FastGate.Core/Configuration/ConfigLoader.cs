@@ -13,22 +13,28 @@ public static class ConfigLoader
 
     private static readonly IReadOnlyDictionary<string, string> NoEnvironment = new Dictionary<string, string>();
 
-    public static ConfigResult LoadFile(string path, IReadOnlyDictionary<string, string>? environment = null)
+    public static ConfigResult LoadFile(string path, IReadOnlyDictionary<string, string>? environment = null) =>
+        ReadFile(path, out var text) is { } error
+            ? new ConfigResult(null, [error])
+            : LoadText(text, path, environment);
+
+    /// <summary>The file's text, or (as the return value) the error that names why it cannot be read.</summary>
+    public static ConfigError? ReadFile(string path, out string text)
     {
-        string text;
+        text = "";
         try
         {
             text = File.ReadAllText(path);
+            return null;
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return new ConfigResult(null, [new ConfigError(path, 0, "", "file not found")]);
+            return new ConfigError(path, 0, "", "file not found");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return new ConfigResult(null, [new ConfigError(path, 0, "", $"cannot read file: {ex.Message}")]);
+            return new ConfigError(path, 0, "", $"cannot read file: {ex.Message}");
         }
-        return LoadText(text, path, environment);
     }
 
     /// <param name="fileName">Used only in error messages.</param>

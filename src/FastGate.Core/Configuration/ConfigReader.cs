@@ -85,6 +85,16 @@ internal sealed class ConfigReader(string fileName, List<ConfigError> errors)
         return true;
     }
 
+    /// <summary>A TOML boolean, or "true"/"false" from an environment variable.</summary>
+    public bool TryBool(ConfigNode node, string key, out bool value)
+    {
+        value = false;
+        if (node.Kind == ConfigNodeKind.Boolean) return bool.TryParse(node.Text, out value);
+        if (node.Kind == ConfigNodeKind.EnvText && bool.TryParse(node.Text.Trim(), out value)) return true;
+        TypeError(node, key, "a boolean (true or false)");
+        return false;
+    }
+
     /// <summary>A duration string ("500ms", "1m30s") or an integer of seconds.</summary>
     public bool TryDuration(ConfigNode node, string key, bool allowZero, out TimeSpan value)
     {

@@ -6,7 +6,11 @@ using FastGate.Upstreams;
 
 namespace FastGate.Configuration;
 
-/// <summary>Everything the hot path reads, built once from the config and swapped atomically on reload.</summary>
+/// <summary>
+/// Everything the hot path reads, built from the config and swapped atomically on reload. Config only: its
+/// clusters point at runtime state (<see cref="Cluster.State"/>) that <see cref="UpstreamRuntime.Bind"/> attaches
+/// once, before the snapshot is published.
+/// </summary>
 public sealed class GatewaySnapshot
 {
     public required IReadOnlyList<IPEndPoint> Listeners { get; init; }
@@ -19,6 +23,10 @@ public sealed class GatewaySnapshot
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>How often a statistics line is written to stdout; zero (the default) writes none.</summary>
     public TimeSpan StatsInterval { get; init; }
+    /// <summary>Reload when the config file changes (<c>server.watch_config</c>).</summary>
+    public bool WatchConfig { get; init; }
+    /// <summary>1 for the config the gateway started with, one more for each successful reload; 0 until published.</summary>
+    public int Version { get; internal set; }
     /// <summary>The socket transport for client and upstream connections.</summary>
     public TransportKind Transport { get; init; } = TransportSelection.PlatformDefault;
 }

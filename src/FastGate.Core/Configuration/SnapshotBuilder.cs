@@ -14,6 +14,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
     private IReadOnlyList<IPEndPoint> _listeners = [DefaultListener];
     private TimeSpan _drainTimeout = TimeSpan.FromSeconds(30);
     private TimeSpan _statsInterval;
+    private bool _watchConfig;
     private TransportKind _transport = TransportSelection.PlatformDefault;
     private IReadOnlyList<IPNetwork> _trustedProxies = [];
     private HttpLimits _limits = HttpLimits.Default;
@@ -35,11 +36,6 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         CheckDuplicateRoutes();
         if (reader.ErrorCount > 0) return null;
 
-        foreach (var cluster in _clusters.Values)
-        {
-            foreach (var destination in cluster.Destinations)
-                destination.Pool = new UpstreamPool(destination, cluster.Options);
-        }
         var routeList = new List<Route>(_routes.Count);
         foreach (var (route, _) in _routes) routeList.Add(route);
         return new GatewaySnapshot
@@ -51,6 +47,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             TrustedProxies = _trustedProxies,
             DrainTimeout = _drainTimeout,
             StatsInterval = _statsInterval,
+            WatchConfig = _watchConfig,
             Transport = _transport,
         };
     }
@@ -82,6 +79,8 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             _drainTimeout = drain;
         if (children.TryGetValue("stats_interval", out node) && reader.TryDuration(node, $"{s}.stats_interval", true, out var stats))
             _statsInterval = stats;
+        if (children.TryGetValue("watch_config", out node) && reader.TryBool(node, $"{s}.watch_config", out var watch))
+            _watchConfig = watch;
         if (children.TryGetValue("transport", out node) && reader.TryString(node, $"{s}.transport", out var transport))
         {
             if (transport == "sockets") _transport = TransportKind.Sockets;

@@ -37,7 +37,7 @@ public static class SnapshotSummary
         foreach (var cluster in snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
             var o = cluster.Options;
-            sb.Append("  ").Append(cluster.Name).Append("  ").Append(cluster.Balancer.Name)
+            sb.Append("  ").Append(cluster.Name).Append("  ").Append(cluster.BalancerName)
               .Append(", max ").Append(o.MaxConnectionsPerDestination).Append(" conn/destination")
               .Append(", idle ").Append(DurationParser.Format(o.IdleTimeout))
               .Append(", connect ").Append(DurationParser.Format(o.ConnectTimeout))

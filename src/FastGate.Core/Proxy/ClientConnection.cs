@@ -55,11 +55,11 @@ internal sealed class ClientConnection
         {
             while (!_draining)
             {
-                var snapshot = _snapshots.Current;
-                var read = await ReadRequestHeadAsync(snapshot.Limits).ConfigureAwait(false);
+                var read = await ReadRequestHeadAsync(_snapshots.Current.Limits).ConfigureAwait(false);
                 if (read == HeadRead.Closed) return;
                 _stats.OnRequest();
-                context.Begin(snapshot, System.Diagnostics.Stopwatch.GetTimestamp());
+                // The config is taken once the head is here, so a connection idle through a reload uses the new one.
+                context.Begin(_snapshots.Current, System.Diagnostics.Stopwatch.GetTimestamp());
                 var error = read == HeadRead.Error ? _headError : ProxyError.None;
                 if (!await Exchange.RunAsync(context, error).ConfigureAwait(false)) return;
             }

@@ -53,7 +53,8 @@ internal static class Exchange
 
             // 5: upstream
             var cluster = route.Cluster;
-            var destination = cluster.Balancer.Pick(context, cluster.Available);
+            var state = cluster.State;
+            var destination = state.Balancer.Pick(context, state.Available);
             if (destination is null) return await RespondAsync(context, ProxyError.NoDestination, closeIfAnswered).ConfigureAwait(false);
             context.Destination = destination;
             destination.OnRequestStart();

@@ -47,7 +47,7 @@ public sealed class ExchangeContext
     public GatewaySnapshot Snapshot { get; internal set; } = null!;
     public Route? Route { get; internal set; }
     /// <summary>The destination of the last attempt.</summary>
-    public Destination? Destination { get; internal set; }
+    public DestinationState? Destination { get; internal set; }
     internal UpstreamConnection? Upstream { get; set; }
     /// <summary>Upstream attempts made (a retry on a stale pooled connection counts).</summary>
     public int Attempts { get; internal set; }

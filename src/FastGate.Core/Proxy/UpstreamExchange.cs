@@ -17,7 +17,7 @@ internal static class UpstreamExchange
     private enum HeadRead : byte { Ok, TimedOut, Closed, Invalid, Aborted }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
-    public static async ValueTask<UpstreamOutcome> SendAsync(ExchangeContext context, Destination destination, bool allowReuse)
+    public static async ValueTask<UpstreamOutcome> SendAsync(ExchangeContext context, DestinationState destination, bool allowReuse)
     {
         var request = context.Request;
         var route = context.Route!;
@@ -42,7 +42,7 @@ internal static class UpstreamExchange
         context.UpstreamConnectedAt = Stopwatch.GetTimestamp();
         upstream.Deadlines.Clear();
 
-        RequestHeadWriter.Write(upstream.Output, request, route, destination, context.Client);
+        RequestHeadWriter.Write(upstream.Output, request, route, destination.Config, context.Client);
         if (hasBody && request.ExpectContinue && request.VersionMinor == 1 && !context.SentContinue)
         {
             StatusLines.Write(context.ClientOutput, 100);

@@ -1,23 +1,42 @@
-using FastGate.Balancing;
-
 namespace FastGate.Upstreams;
 
-/// <summary>A named group of destinations behind one balancer.</summary>
+/// <summary>
+/// A named group of destinations behind one balancer, as configured: part of a snapshot. Its live side,
+/// <see cref="State"/>, is attached once by <see cref="UpstreamRuntime.Bind"/> before the snapshot is used.
+/// </summary>
 public sealed class Cluster
 {
-    public Cluster(string name, Destination[] destinations, IBalancer balancer, ClusterOptions options)
+    private ClusterState? _state;
+
+    public Cluster(string name, Destination[] destinations, string balancerName, ClusterOptions options)
     {
         Name = name;
         Destinations = destinations;
-        Balancer = balancer;
+        BalancerName = balancerName;
         Options = options;
     }
 
     public string Name { get; }
     public Destination[] Destinations { get; }
-    public IBalancer Balancer { get; }
+    /// <summary>The configured <c>balancer</c>, e.g. "round_robin".</summary>
+    public string BalancerName { get; }
     public ClusterOptions Options { get; }
 
-    /// <summary>The destinations that may take requests now.</summary>
-    public Destination[] Available => Destinations;
+    public bool IsBound => _state is not null;
+
+    /// <summary>The cluster's runtime state (balancer, available destinations), shared with every snapshot that names this cluster.</summary>
+    public ClusterState State => _state ?? NotBound();
+
+    /// <summary>The states of <see cref="Destinations"/>, in the same order, as bound for this snapshot.</summary>
+    public DestinationState[] DestinationStates { get; private set; } = [];
+
+    // Out of line, so the getter above stays small enough to inline on the hot path.
+    private ClusterState NotBound() => throw new InvalidOperationException($"cluster \"{Name}\" is not bound to a runtime");
+
+    internal void Bind(ClusterState state, DestinationState[] destinations)
+    {
+        if (_state is not null) throw new InvalidOperationException($"cluster \"{Name}\" is already bound");
+        DestinationStates = destinations;
+        _state = state;
+    }
 }

@@ -23,7 +23,7 @@ public sealed class UpstreamConnection : IDisposable
     private readonly ConnectionContext _connection;
     private int _disposed;
 
-    private UpstreamConnection(Destination destination, ConnectionContext connection)
+    private UpstreamConnection(DestinationState destination, ConnectionContext connection)
     {
         Destination = destination;
         _connection = connection;
@@ -32,7 +32,8 @@ public sealed class UpstreamConnection : IDisposable
         Heartbeat.Register(Deadlines);
     }
 
-    public Destination Destination { get; }
+    /// <summary>The destination whose pool this connection belongs to.</summary>
+    public DestinationState Destination { get; }
     public PipeReader Input => _connection.Transport.Input;
     public PipeWriter Output => _connection.Transport.Output;
 
@@ -55,16 +56,17 @@ public sealed class UpstreamConnection : IDisposable
         return clean;
     }
 
-    internal static async Task<UpstreamConnection> ConnectAsync(Destination destination, TimeSpan timeout)
+    internal static async Task<UpstreamConnection> ConnectAsync(DestinationState destination, TimeSpan timeout)
     {
-        if (TransportSelection.Current == TransportKind.Epoll && destination.EndPoint is System.Net.IPEndPoint ip)
+        var endPoint = destination.Key.EndPoint;
+        if (TransportSelection.Current == TransportKind.Epoll && endPoint is System.Net.IPEndPoint ip)
             return new UpstreamConnection(destination, await EpollConnection.ConnectAsync(ip, timeout).ConfigureAwait(false));
 
-        var socket = new Socket(destination.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await socket.ConnectAsync(destination.EndPoint, cts.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(endPoint, cts.Token).ConfigureAwait(false);
         }
         catch
         {

@@ -6,16 +6,22 @@ namespace FastGate.Upstreams;
 /// Keep-alive connections to one destination. At most <see cref="ClusterOptions.MaxConnectionsPerDestination"/>
 /// are leased at once; idle ones older than the idle timeout are closed on rent and by a periodic sweep.
 /// </summary>
+/// <remarks>
+/// Disposing closes the idle connections and stops the sweep, but the pool still works: a request that picked
+/// the destination just before it was removed may still rent, and its connection is closed when it comes back.
+/// </remarks>
 public sealed class UpstreamPool : IDisposable
 {
-    private readonly Destination _destination;
+    private readonly DestinationState _destination;
     private readonly ClusterOptions _options;
     private readonly ConcurrentQueue<UpstreamConnection> _idle = new();
     private readonly SemaphoreSlim _leases;
     private readonly Timer _sweeper;
     private int _open;
+    private int _disposed;
 
-    public UpstreamPool(Destination destination, ClusterOptions options)
+    /// <param name="options">Only the settings in <see cref="DestinationKey"/> are read: connections, idle and connect timeouts.</param>
+    public UpstreamPool(DestinationState destination, ClusterOptions options)
     {
         _destination = destination;
         _options = options;
@@ -28,6 +34,11 @@ public sealed class UpstreamPool : IDisposable
     public int OpenConnections => Volatile.Read(ref _open);
 
     public int IdleConnections => _idle.Count;
+
+    /// <summary>Connections rented and not yet given back (including rents still connecting).</summary>
+    public int LeasedConnections => _options.MaxConnectionsPerDestination - _leases.CurrentCount;
+
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>
     /// Leases a connection: an idle healthy one if any, else a new one.
@@ -71,6 +82,8 @@ public sealed class UpstreamPool : IDisposable
         connection.LastUsedTicks = Environment.TickCount64;
         _idle.Enqueue(connection);
         _leases.Release();
+        // Both calls above are full fences, so either this read sees the flag or Dispose sees the connection.
+        if (IsDisposed) CloseIdle();
     }
 
     /// <summary>Closes a leased connection that must not be reused (half-used, broken, or told to close).</summary>
@@ -99,17 +112,15 @@ public sealed class UpstreamPool : IDisposable
         }
     }
 
-    public void Dispose()
+    private void CloseIdle()
     {
-        _sweeper.Dispose();
         while (_idle.TryDequeue(out var c)) Close(c);
     }
-}
 
-/// <summary>No connection to the destination could be made (refused, unreachable, timed out, or pool full).</summary>
-public sealed class UpstreamConnectException(Destination destination, string message, bool timedOut, Exception? inner = null)
-    : Exception($"cannot connect to {destination.Address}: {message}", inner)
-{
-    public Destination Destination { get; } = destination;
-    public bool TimedOut { get; } = timedOut;
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _sweeper.Dispose();
+        CloseIdle();
+    }
 }

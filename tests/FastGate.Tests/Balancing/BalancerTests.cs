@@ -5,12 +5,24 @@ using static FastGate.Tests.Routing.TestRoutes;
 
 namespace FastGate.Tests.Balancing;
 
-public class BalancerTests
+public sealed class BalancerTests : IDisposable
 {
     /// <summary>The exchange being balanced; round robin and least connections do not look at it.</summary>
     private static readonly ExchangeContext Context = new();
 
-    private static Destination[] Destinations(int n) => Enumerable.Range(0, n).Select(i => Destination(9000 + i)).ToArray();
+    private readonly List<DestinationState> _states = [];
+
+    private DestinationState[] Destinations(int n)
+    {
+        var states = Enumerable.Range(0, n).Select(i => new DestinationState(Destination(9000 + i), new ClusterOptions())).ToArray();
+        _states.AddRange(states);
+        return states;
+    }
+
+    public void Dispose()
+    {
+        foreach (var state in _states) state.Pool.Dispose();
+    }
 
     [Fact]
     public void Round_robin_distributes_evenly_in_order()

@@ -266,4 +266,8 @@ public class ConfigErrorTests
     [Fact]
     public void Unknown_transport_names_the_choices() =>
         AssertError("[server]\ntransport = \"io_uring\"\n", 2, "server.transport", "unknown transport \"io_uring\" (expected \"epoll\" or \"sockets\")");
+
+    [Fact]
+    public void Watch_config_must_be_a_boolean() =>
+        AssertError("[server]\nwatch_config = \"yes\"\n", 2, "server.watch_config", "expected a boolean (true or false), got string");
 }

@@ -77,17 +77,17 @@ public class ConfigLoaderTests
         Assert.Equal(TimeSpan.FromSeconds(15), s.Limits.SendTimeout);
 
         var backend = s.Clusters["backend"];
-        Assert.IsType<LeastConnectionsBalancer>(backend.Balancer);
+        Assert.Equal(LeastConnectionsBalancer.ConfigName, backend.BalancerName);
         Assert.Equal(["127.0.0.1:9001", "127.0.0.1:9002"], backend.Destinations.Select(d => d.Address));
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9002), backend.Destinations[1].EndPoint);
-        Assert.All(backend.Destinations, d => Assert.NotNull(d.Pool));
+        Assert.False(backend.IsBound, "loading creates no runtime state (pools, balancers)");
         Assert.Equal(64, backend.Options.MaxConnectionsPerDestination);
         Assert.Equal(TimeSpan.FromSeconds(30), backend.Options.IdleTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(500), backend.Options.ConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(20), backend.Options.ResponseTimeout);
 
         var statics = s.Clusters["static"];
-        Assert.IsType<RoundRobinBalancer>(statics.Balancer);
+        Assert.Equal(RoundRobinBalancer.ConfigName, statics.BalancerName);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9100), statics.Destinations[0].EndPoint);
 
         var api = s.Routes.Routes.Single(r => r.Name == "api");
@@ -126,7 +126,7 @@ public class ConfigLoaderTests
     {
         var s = Valid(MinimalCluster);
         Assert.Equal(new FastGate.Upstreams.ClusterOptions(), s.Clusters["backend"].Options);
-        Assert.IsType<RoundRobinBalancer>(s.Clusters["backend"].Balancer);
+        Assert.Equal(RoundRobinBalancer.ConfigName, s.Clusters["backend"].BalancerName);
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public class ConfigLoaderTests
             r.cluster = "a"
             r.path = "/"
             """);
-        Assert.IsType<LeastConnectionsBalancer>(s.Clusters["a"].Balancer);
+        Assert.Equal(LeastConnectionsBalancer.ConfigName, s.Clusters["a"].BalancerName);
         Assert.Equal("a", s.Routes.Routes[0].Cluster.Name);
     }
 
@@ -202,5 +202,14 @@ public class ConfigLoaderTests
             Valid(MinimalCluster, new() { ["FASTGATE_SERVER__TRANSPORT"] = "sockets" }).Transport);
         if (OperatingSystem.IsLinux())
             Assert.Equal(FastGate.Transport.TransportKind.Epoll, Valid("[server]\ntransport = \"epoll\"\n" + MinimalCluster).Transport);
+    }
+
+    [Fact]
+    public void Watch_config_is_off_by_default_and_can_be_turned_on_in_the_file_or_the_environment()
+    {
+        Assert.False(Valid(MinimalCluster).WatchConfig);
+        Assert.True(Valid("[server]\nwatch_config = true\n" + MinimalCluster).WatchConfig);
+        Assert.False(Valid("[server]\nwatch_config = false\n" + MinimalCluster).WatchConfig);
+        Assert.True(Valid(MinimalCluster, new() { ["FASTGATE_SERVER__WATCH_CONFIG"] = "true" }).WatchConfig);
     }
 }

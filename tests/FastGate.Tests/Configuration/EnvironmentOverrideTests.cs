@@ -35,7 +35,7 @@ public class EnvironmentOverrideTests
             ["fastgate_clusters__backend__balancer"] = "least_connections",
             ["FASTGATE_ROUTES__API__METHODS"] = "GET, POST",
         });
-        Assert.IsType<LeastConnectionsBalancer>(s.Clusters["Backend"].Balancer);
+        Assert.Equal(LeastConnectionsBalancer.ConfigName, s.Clusters["Backend"].BalancerName);
         Assert.Single(s.Clusters);
         Assert.Equal(HttpMethodSet.Of(HttpMethod.Get, HttpMethod.Post), s.Routes.Routes[0].Methods);
     }

@@ -19,17 +19,19 @@ namespace FastGate.Tests.Integration;
 internal sealed class TestGateway : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly UpstreamRuntime _runtime;
 
-    private TestGateway(WebApplication app, GatewaySnapshot snapshot, int port)
+    private TestGateway(WebApplication app, UpstreamRuntime runtime, GatewaySnapshot snapshot, int port)
     {
         _app = app;
+        _runtime = runtime;
         Snapshot = snapshot;
         EndPoint = new IPEndPoint(IPAddress.Loopback, port);
     }
 
     public IPEndPoint EndPoint { get; }
     public GatewaySnapshot Snapshot { get; }
-    public Destination[] Destinations => Snapshot.Clusters["backend"].Destinations;
+    public DestinationState[] Destinations => Snapshot.Clusters["backend"].DestinationStates;
 
     public static async Task<TestGateway> StartAsync(IPEndPoint[] upstreams, HttpLimits? limits = null,
         ClusterOptions? options = null, Func<Cluster, IEnumerable<Route>>? routes = null, IReadOnlyList<IPNetwork>? trusted = null,
@@ -37,8 +39,7 @@ internal sealed class TestGateway : IAsyncDisposable
     {
         options ??= new ClusterOptions { ResponseTimeout = TimeSpan.FromSeconds(5), ConnectTimeout = TimeSpan.FromSeconds(2) };
         var destinations = upstreams.Select(u => new Destination(u.ToString(), u)).ToArray();
-        foreach (var d in destinations) d.Pool = new UpstreamPool(d, options);
-        var cluster = new Cluster("backend", destinations, BalancerFactory.Create("round_robin"), options);
+        var cluster = new Cluster("backend", destinations, RoundRobinBalancer.ConfigName, options);
         var routeList = routes?.Invoke(cluster).ToList() ?? [new Route { Name = "all", Path = "/{**rest}", Cluster = cluster }];
         var snapshot = new GatewaySnapshot
         {
@@ -48,6 +49,8 @@ internal sealed class TestGateway : IAsyncDisposable
             Clusters = new Dictionary<string, Cluster> { ["backend"] = cluster },
             TrustedProxies = trusted ?? [],
         };
+        var runtime = new UpstreamRuntime();
+        runtime.Bind(snapshot.Clusters.Values);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(new SnapshotHolder(snapshot));
@@ -60,7 +63,7 @@ internal sealed class TestGateway : IAsyncDisposable
         var app = builder.Build();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestGateway(app, snapshot, new Uri(address).Port);
+        return new TestGateway(app, runtime, snapshot, new Uri(address).Port);
     }
 
     /// <summary>
@@ -84,6 +87,6 @@ internal sealed class TestGateway : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        foreach (var d in Destinations) d.Pool.Dispose();
+        _runtime.Dispose();
     }
 }

@@ -73,7 +73,7 @@ public class UpstreamFailureTests
             await s.ReadRequestAsync();
             upstreamClosed.SetResult(await s.WaitForCloseAsync(TimeSpan.FromSeconds(10)));
         });
-        var options = new Upstreams.ClusterOptions { ResponseTimeout = TimeSpan.FromSeconds(1) };
+        var options = new FastGate.Upstreams.ClusterOptions { ResponseTimeout = TimeSpan.FromSeconds(1) };
         await using var gateway = await TestGateway.StartAsync([upstream.EndPoint], options: options);
         using var client = gateway.Connect();
 

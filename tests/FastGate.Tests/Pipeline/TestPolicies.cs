@@ -45,7 +45,7 @@ internal sealed class RecordingObserver : IExchangeObserver
 
     public void OnExchangeCompleted(ExchangeContext context) => Seen.Enqueue(new ObservedExchange(
         Encoding.ASCII.GetString(context.Request.Path), context.Status, context.Outcome, context.Error, context.Route?.Name,
-        context.Destination?.Address, context.RoutedAt, context.ResponseHeadAt, context.CompletedAt,
+        context.Destination?.Config.Address, context.RoutedAt, context.ResponseHeadAt, context.CompletedAt,
         context.RequestBodyBytes, context.ResponseBodyBytes));
 
     /// <summary>Waits until <paramref name="count"/> exchanges were seen, then a little longer to catch any extra report.</summary>

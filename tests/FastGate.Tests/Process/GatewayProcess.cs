@@ -2,12 +2,15 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace FastGate.Tests.Process;
 
 /// <summary>The real fastgate binary in a child process, with its stdout lines collected.</summary>
 internal sealed class GatewayProcess : IDisposable
 {
+    private const int SigHup = 1;
+
     private readonly System.Diagnostics.Process _process;
     private readonly string _configPath;
 
@@ -19,6 +22,7 @@ internal sealed class GatewayProcess : IDisposable
     }
 
     public int Port { get; }
+    public string ConfigPath => _configPath;
     public ConcurrentQueue<string> Lines { get; } = new();
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
@@ -41,7 +45,7 @@ internal sealed class GatewayProcess : IDisposable
     {
         var port = FreePort();
         var path = Path.Combine(Path.GetTempPath(), $"fastgate-test-{Guid.NewGuid():N}.toml");
-        await File.WriteAllTextAsync(path, $"[server]\nlisten = [\"127.0.0.1:{port}\"]\n{config}");
+        await File.WriteAllTextAsync(path, WithListen(port, config));
         var (fileName, arguments) = TestPaths.GatewayCommand();
         var info = new ProcessStartInfo(fileName, [.. arguments, "--config", path])
         {
@@ -57,6 +61,47 @@ internal sealed class GatewayProcess : IDisposable
         process.BeginErrorReadLine();
         await gateway.WaitUntilAcceptingAsync(TimeSpan.FromSeconds(30));
         return gateway;
+    }
+
+    private static string WithListen(int port, string config) => $"[server]\nlisten = [\"127.0.0.1:{port}\"]\n{config}";
+
+    /// <summary>
+    /// Rewrites the config file (the listen line prepended, <paramref name="port"/> or the running one): in place,
+    /// or as editors and deploy tools do, by writing a new file and renaming it over the old one.
+    /// </summary>
+    public async Task WriteConfigAsync(string config, bool byRename, int? port = null)
+    {
+        var text = WithListen(port ?? Port, config);
+        if (!byRename)
+        {
+            await File.WriteAllTextAsync(_configPath, text);
+            return;
+        }
+        var temporary = _configPath + ".new";
+        await File.WriteAllTextAsync(temporary, text);
+        File.Move(temporary, _configPath, overwrite: true);
+    }
+
+    /// <summary>Sends SIGHUP (directly, not through a kill process, so it arrives at once).</summary>
+    public void Reload() => Assert.Equal(0, Kill(_process.Id, SigHup));
+
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+
+    /// <summary>How many output lines have arrived; pass it to <see cref="WaitForLineAsync"/> to look only at later ones.</summary>
+    public int LineCount => Lines.Count;
+
+    /// <summary>The first line from index <paramref name="from"/> on that matches; fails the test after the timeout.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, int from = 0)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (Lines.Skip(from).FirstOrDefault(match) is { } line) return line;
+            if (DateTime.UtcNow > deadline || _process.HasExited)
+                throw new TimeoutException("no such line in fastgate's output:\n" + string.Join("\n", Lines));
+            await Task.Delay(20);
+        }
     }
 
     private async Task WaitUntilAcceptingAsync(TimeSpan timeout)
@@ -88,7 +133,7 @@ internal sealed class GatewayProcess : IDisposable
 
     public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -101,5 +146,6 @@ internal sealed class GatewayProcess : IDisposable
         _process.WaitForExit(5000);
         _process.Dispose();
         File.Delete(_configPath);
+        File.Delete(_configPath + ".new");
     }
 }

@@ -9,7 +9,7 @@ namespace FastGate.Tests.Routing;
 
 internal static class TestRoutes
 {
-    public static readonly Cluster Cluster = new("c", [], new RoundRobinBalancer(), new ClusterOptions());
+    public static readonly Cluster Cluster = new("c", [], RoundRobinBalancer.ConfigName, new ClusterOptions());
 
     public static Route Route(string name, string path, string? host = null, HttpMethodSet? methods = null,
         string strip = "", string add = "") => new()

@@ -1,0 +1,109 @@
+using System.Net;
+using FastGate.Proxy;
+using FastGate.Transport;
+using FastGate.Upstreams;
+
+namespace FastGate.Configuration;
+
+/// <summary>
+/// Hot reload: reads, validates and compiles the config file into a new snapshot, reconciles the upstream
+/// runtime with it and publishes it with one atomic swap. Requests in flight finish on the snapshot they
+/// started with. A config with errors changes nothing; each outcome is one line on the output writer.
+/// </summary>
+/// <remarks>
+/// Listeners and the transport belong to the process, not to a snapshot: a change to them is reported as needing
+/// a restart and otherwise ignored, while the rest of the reload applies.
+/// </remarks>
+public sealed class ConfigReloader
+{
+    private readonly Lock _lock = new();
+    private readonly string _path;
+    private readonly Func<IReadOnlyDictionary<string, string>> _environment;
+    private readonly UpstreamRuntime _runtime;
+    private readonly TextWriter _output;
+    private readonly TextWriter _errors;
+    private readonly IReadOnlyList<IPEndPoint> _runningListeners;
+    private readonly TransportKind _runningTransport;
+    private string? _lastText;
+    private volatile ReloadOutcome _lastOutcome;
+
+    /// <summary>Binds <paramref name="initial"/> to <paramref name="runtime"/> and publishes it as version 1.</summary>
+    public ConfigReloader(string path, GatewaySnapshot initial, UpstreamRuntime runtime,
+        Func<IReadOnlyDictionary<string, string>> environment, TextWriter output, TextWriter errors)
+    {
+        _path = path;
+        _environment = environment;
+        _runtime = runtime;
+        _output = output;
+        _errors = errors;
+        _runningListeners = initial.Listeners;
+        _runningTransport = initial.Transport;
+        runtime.Bind(initial.Clusters.Values);
+        initial.Version = 1;
+        Snapshots = new SnapshotHolder(initial);
+    }
+
+    public SnapshotHolder Snapshots { get; }
+
+    public GatewaySnapshot Current => Snapshots.Current;
+
+    public ReloadOutcome LastOutcome => _lastOutcome;
+
+    /// <summary>Reloads now (one reload at a time); returns the outcome, or <see cref="ReloadOutcome.None"/> when skipped.</summary>
+    public ReloadOutcome Reload(ReloadReason reason)
+    {
+        lock (_lock)
+        {
+            var readError = ConfigLoader.ReadFile(_path, out var text);
+            if (reason == ReloadReason.FileChanged && readError is null && text == _lastText) return ReloadOutcome.None;
+            _lastText = readError is null ? text : null;
+            _output.WriteLine(reason == ReloadReason.Signal ? "reloading config: SIGHUP" : "reloading config: file changed");
+
+            var result = readError is null ? ConfigLoader.LoadText(text, _path, _environment()) : new ConfigResult(null, [readError]);
+            _lastOutcome = result.Snapshot is { } snapshot ? Apply(snapshot) : Fail(result.Errors);
+            return _lastOutcome;
+        }
+    }
+
+    private ReloadOutcome Apply(GatewaySnapshot next)
+    {
+        ReportRestartNeeded(next);
+        BindResult bound;
+        try
+        {
+            bound = _runtime.Bind(next.Clusters.Values);
+        }
+        catch (Exception ex)
+        {
+            return Fail([new ConfigError(_path, 0, "", $"cannot apply: {ex.Message}")]);
+        }
+        next.Version = Current.Version + 1;
+        Snapshots.Swap(next);
+        _output.WriteLine($"config reloaded: version {next.Version} (routes {next.Routes.Routes.Count}, " +
+            $"clusters {next.Clusters.Count}, destinations +{bound.Added} -{bound.Removed})");
+        return ReloadOutcome.Ok;
+    }
+
+    private ReloadOutcome Fail(IReadOnlyList<ConfigError> errors)
+    {
+        _output.WriteLine($"config reload failed: {errors.Count} error(s)");
+        foreach (var error in errors) _errors.WriteLine($"reload failed: {error}");
+        return ReloadOutcome.Failed;
+    }
+
+    private void ReportRestartNeeded(GatewaySnapshot next)
+    {
+        if (!next.Listeners.SequenceEqual(_runningListeners))
+        {
+            _output.WriteLine($"config reload: server.listen changed to {string.Join(", ", next.Listeners)}: needs a restart, " +
+                $"still listening on {string.Join(", ", _runningListeners)}");
+        }
+        if (next.Transport != _runningTransport)
+        {
+            _output.WriteLine($"config reload: server.transport changed to {Name(next.Transport)}: needs a restart, " +
+                $"still on {Name(_runningTransport)}");
+        }
+    }
+
+    private static string Name(TransportKind kind) => kind.ToString().ToLowerInvariant();
+}

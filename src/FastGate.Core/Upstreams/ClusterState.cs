@@ -1,0 +1,45 @@
+using FastGate.Balancing;
+
+namespace FastGate.Upstreams;
+
+/// <summary>
+/// The live side of a cluster, kept by name across reloads: its balancer (which carries cursors) and the
+/// destinations requests may go to. The hot path reads each with one volatile read; both are replaced, never
+/// changed in place, off the hot path.
+/// </summary>
+public sealed class ClusterState
+{
+    private volatile IBalancer _balancer;
+    private volatile DestinationState[] _members = [];
+    private volatile DestinationState[] _available = [];
+
+    public ClusterState(string name, IBalancer balancer)
+    {
+        Name = name;
+        _balancer = balancer;
+    }
+
+    public string Name { get; }
+
+    public IBalancer Balancer => _balancer;
+
+    /// <summary>The states of every destination the cluster's latest config lists.</summary>
+    public DestinationState[] Members => _members;
+
+    /// <summary>The destinations a request may be sent to now: today every member that is not draining.</summary>
+    public DestinationState[] Available => _available;
+
+    /// <summary>Keeps the balancer (and its cursor) when the configured name is unchanged, else starts a new one.</summary>
+    internal void UseBalancer(string name)
+    {
+        if (_balancer.Name != name) _balancer = BalancerFactory.Create(name);
+    }
+
+    internal void UseMembers(DestinationState[] members)
+    {
+        _members = members;
+        RebuildAvailable();
+    }
+
+    internal void RebuildAvailable() => _available = Array.FindAll(_members, d => !d.Draining);
+}

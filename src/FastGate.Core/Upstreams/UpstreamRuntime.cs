@@ -1,0 +1,92 @@
+using FastGate.Balancing;
+
+namespace FastGate.Upstreams;
+
+/// <summary>
+/// The upstream state that lives across snapshots: the <see cref="DestinationRegistry"/> and one
+/// <see cref="ClusterState"/> per cluster name. <see cref="Bind"/> attaches a validated config's clusters to it,
+/// off the hot path; a periodic sweep disposes destinations that drained.
+/// </summary>
+public sealed class UpstreamRuntime : IDisposable
+{
+    public static readonly TimeSpan DrainSweepPeriod = TimeSpan.FromMilliseconds(200);
+
+    private readonly Lock _bindLock = new();
+    private readonly Dictionary<string, ClusterState> _clusters = new(StringComparer.Ordinal);
+    private readonly Timer _drainSweep;
+
+    public UpstreamRuntime() : this(DrainSweepPeriod) { }
+
+    /// <param name="drainSweepPeriod">How often drained destinations are looked for; infinite leaves it to <see cref="DestinationRegistry.DisposeDrained"/> calls.</param>
+    internal UpstreamRuntime(TimeSpan drainSweepPeriod)
+    {
+        _drainSweep = new Timer(static s => ((UpstreamRuntime)s!).Registry.DisposeDrained(), this, drainSweepPeriod, drainSweepPeriod);
+    }
+
+    public DestinationRegistry Registry { get; } = new();
+
+    public bool TryGetCluster(string name, out ClusterState state)
+    {
+        lock (_bindLock) return _clusters.TryGetValue(name, out state!);
+    }
+
+    /// <summary>
+    /// Reconciles the runtime with a new config: destinations whose key is unchanged keep their state and pool,
+    /// new ones get fresh state, ones no cluster lists any more start draining. Each cluster keeps its
+    /// <see cref="ClusterState"/> by name (and its balancer while the balancer name is unchanged).
+    /// </summary>
+    /// <remarks>
+    /// A cluster the new config drops keeps its last <see cref="ClusterState.Available"/>: a request still routed
+    /// by an older snapshot may reach it, and a draining destination still serves (unpooled once disposed).
+    /// </remarks>
+    public BindResult Bind(IEnumerable<Cluster> clusters)
+    {
+        lock (_bindLock)
+        {
+            var configs = clusters.ToList();
+            if (configs.Find(c => c.IsBound) is { } twice) throw new InvalidOperationException($"cluster \"{twice.Name}\" is already bound");
+
+            var inUse = new HashSet<DestinationState>();
+            var added = 0;
+            var states = new List<DestinationState[]>(configs.Count);
+            foreach (var cluster in configs) states.Add(AcquireDestinations(cluster, inUse, ref added));
+            var removed = Registry.DrainAllExcept(inUse);
+
+            for (var i = 0; i < configs.Count; i++) BindCluster(configs[i], states[i]);
+            ForgetClustersOtherThan(configs);
+            return new BindResult(added, removed);
+        }
+    }
+
+    private DestinationState[] AcquireDestinations(Cluster cluster, HashSet<DestinationState> inUse, ref int added)
+    {
+        var states = new DestinationState[cluster.Destinations.Length];
+        for (var i = 0; i < states.Length; i++)
+        {
+            states[i] = Registry.Acquire(cluster.Destinations[i], cluster.Options, out var isNew);
+            if (isNew) added++;
+            inUse.Add(states[i]);
+        }
+        return states;
+    }
+
+    private void BindCluster(Cluster config, DestinationState[] destinations)
+    {
+        if (_clusters.TryGetValue(config.Name, out var state)) state.UseBalancer(config.BalancerName);
+        else _clusters[config.Name] = state = new ClusterState(config.Name, BalancerFactory.Create(config.BalancerName));
+        state.UseMembers(destinations);
+        config.Bind(state, destinations);
+    }
+
+    private void ForgetClustersOtherThan(List<Cluster> configs)
+    {
+        var names = configs.ConvertAll(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in _clusters.Keys.Where(n => !names.Contains(n)).ToList()) _clusters.Remove(name);
+    }
+
+    public void Dispose()
+    {
+        _drainSweep.Dispose();
+        Registry.Dispose();
+    }
+}
