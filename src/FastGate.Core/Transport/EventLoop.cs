@@ -149,9 +149,12 @@ internal sealed unsafe class EventLoop
 
     private void RunPostedWork()
     {
-        Volatile.Write(ref _wakeRequested, 0);
+        // Consume the wake-up first, then allow the next one, then drain. In the other order a Post landing between
+        // the flag reset and the read had its eventfd write swallowed while the flag stayed set: every later Post
+        // then skipped its write and waited for an unrelated event (a connect timeout that fired after 2 minutes).
         ulong value;
         LibC.read(_wakeFd, (byte*)&value, sizeof(ulong));
+        Interlocked.Exchange(ref _wakeRequested, 0); // a full fence: the queue is read only after the flag is clear
         while (_work.TryDequeue(out var work))
         {
             try
