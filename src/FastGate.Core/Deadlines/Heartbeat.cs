@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace FastGate.Deadlines;
 
 /// <summary>
@@ -20,7 +18,7 @@ internal static class Heartbeat
     private static readonly Stack<int> s_free = new();
     private static PipeDeadlines?[] s_targets = new PipeDeadlines?[256];
     private static int s_used;
-    private static long s_now = Stopwatch.GetTimestamp() * 1000 / Stopwatch.Frequency;
+    private static long s_now = Environment.TickCount64;
     private static long s_ticks;
 
     static Heartbeat()
@@ -79,7 +77,7 @@ internal static class Heartbeat
         while (true)
         {
             Thread.Sleep(PeriodMs);
-            var now = Stopwatch.GetTimestamp() * 1000 / Stopwatch.Frequency;
+            var now = Environment.TickCount64;
             Volatile.Write(ref s_now, now);
             var targets = Volatile.Read(ref s_targets);
             for (var i = 0; i < targets.Length; i++)

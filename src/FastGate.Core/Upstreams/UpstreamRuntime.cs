@@ -5,7 +5,8 @@ namespace FastGate.Upstreams;
 /// <summary>
 /// The upstream state that lives across snapshots: the <see cref="DestinationRegistry"/> and one
 /// <see cref="ClusterState"/> per cluster name. <see cref="Bind"/> attaches a validated config's clusters to it,
-/// off the hot path; a periodic sweep disposes destinations that drained.
+/// off the hot path; while any destination drains, a sweep disposes the ones that have drained (in steady state
+/// nothing is swept, so no timer wakes the thread pool).
 /// </summary>
 public sealed class UpstreamRuntime : IDisposable
 {
@@ -14,13 +15,25 @@ public sealed class UpstreamRuntime : IDisposable
     private readonly Lock _bindLock = new();
     private readonly Dictionary<string, ClusterState> _clusters = new(StringComparer.Ordinal);
     private readonly Timer _drainSweep;
+    private readonly TimeSpan _drainSweepPeriod;
 
     public UpstreamRuntime() : this(DrainSweepPeriod) { }
 
-    /// <param name="drainSweepPeriod">How often drained destinations are looked for; infinite leaves it to <see cref="DestinationRegistry.DisposeDrained"/> calls.</param>
+    /// <param name="drainSweepPeriod">How often drained destinations are looked for while some drain; infinite leaves it to <see cref="DestinationRegistry.DisposeDrained"/> calls.</param>
     internal UpstreamRuntime(TimeSpan drainSweepPeriod)
     {
-        _drainSweep = new Timer(static s => ((UpstreamRuntime)s!).Registry.DisposeDrained(), this, drainSweepPeriod, drainSweepPeriod);
+        _drainSweepPeriod = drainSweepPeriod;
+        _drainSweep = new Timer(static s => ((UpstreamRuntime)s!).SweepDrained(), this, Timeout.Infinite, Timeout.Infinite);
+    }
+
+    /// <summary>Disposes what has drained; the sweep stops once nothing drains (a reload that drains restarts it).</summary>
+    private void SweepDrained()
+    {
+        lock (_bindLock)
+        {
+            Registry.DisposeDrained();
+            if (Registry.DrainingCount == 0) _drainSweep.Change(Timeout.Infinite, Timeout.Infinite);
+        }
     }
 
     public DestinationRegistry Registry { get; } = new();
@@ -54,6 +67,7 @@ public sealed class UpstreamRuntime : IDisposable
 
             for (var i = 0; i < configs.Count; i++) BindCluster(configs[i], states[i]);
             ForgetClustersOtherThan(configs);
+            if (Registry.DrainingCount > 0) _drainSweep.Change(_drainSweepPeriod, _drainSweepPeriod);
             return new BindResult(added, removed);
         }
     }
