@@ -95,24 +95,31 @@ internal sealed class ClientConnection
         var parser = _context.RequestParser;
         var deadlines = _context.ClientDeadlines;
         parser.Reset();
+        // Until a head parses, a gateway answer (431, 408, ...) must not describe the previous request (e.g. as a HEAD).
+        _context.Request.Reset();
         deadlines.SetReadDeadline(limits.KeepAliveTimeout);
         var sawBytes = false;
         while (true)
         {
-            _idle = !sawBytes;
+            if (!sawBytes)
+            {
+                _idle = true;
+                // OnDrain sets _draining, then reads _idle: with a full fence here one of the two sides sees the other.
+                Interlocked.MemoryBarrier();
+                if (_draining)
+                {
+                    _idle = false;
+                    return HeadRead.Closed;
+                }
+            }
             var result = await _input.ReadAsync().ConfigureAwait(false);
             _idle = false;
 
             var buffer = result.Buffer;
-            if (result.IsCanceled && !sawBytes && buffer.IsEmpty && (_draining || deadlines.ReadTimedOut))
+            if (result.IsCanceled && !sawBytes && buffer.IsEmpty && _draining)
             {
                 _input.AdvanceTo(buffer.Start);
                 return HeadRead.Closed;
-            }
-            if (result.IsCanceled && deadlines.ReadTimedOut)
-            {
-                _input.AdvanceTo(buffer.Start, buffer.End);
-                return Fail(ProxyError.RequestTimeout);
             }
             if (!sawBytes && !buffer.IsEmpty)
             {
@@ -133,6 +140,9 @@ internal sealed class ClientConnection
                 return Fail(ProxyErrors.FromParserStatus(error));
             }
             _input.AdvanceTo(buffer.Start, buffer.End);
+            // Judged after parsing, so a head that arrived with the cancel is still served.
+            if (result.IsCanceled && deadlines.ReadTimedOut)
+                return sawBytes ? Fail(ProxyError.RequestTimeout) : HeadRead.Closed;
             if (result.IsCompleted)
             {
                 if (buffer.IsEmpty) return HeadRead.Closed;

@@ -52,9 +52,11 @@ internal static class UpstreamExchange
         }
 
         HeadRead read;
-        if (!await FlushUpstreamAsync(context, upstream).ConfigureAwait(false))
+        var headSent = await FlushUpstreamAsync(context, upstream).ConfigureAwait(false);
+        if (headSent != RelayResult.Done)
         {
-            read = HeadRead.Closed;
+            if (headSent == RelayResult.SendTimedOut) upstream.ResetWhenClosed = true;
+            read = headSent == RelayResult.SendTimedOut ? HeadRead.TimedOut : HeadRead.Closed;
         }
         else
         {
@@ -131,8 +133,10 @@ internal static class UpstreamExchange
         {
             if (!context.RequestBodyRelay.IsCompleted)
             {
-                // The upstream answered before reading the whole body: stop relaying it; the client's
-                // connection cannot be reused because the rest of its body is still unread.
+                // The upstream answered before reading the whole body: stop relaying it (discarding the upstream
+                // ends a flush stuck on it; the abort ends a wait for the client). The client's connection cannot be
+                // reused because the rest of its body is still unread.
+                DiscardUpstream(context);
                 context.ClientDeadlines.AbortRead();
                 close = true;
             }
@@ -140,7 +144,7 @@ internal static class UpstreamExchange
             context.RequestBodyPending = false;
         }
 
-        if (relayed == RelayResult.Done && bodySent == RelayResult.Done && response.KeepAlive)
+        if (context.Upstream is not null && relayed == RelayResult.Done && bodySent == RelayResult.Done && response.KeepAlive)
         {
             context.Upstream = null;
             upstream.Deadlines.Clear();
@@ -169,6 +173,17 @@ internal static class UpstreamExchange
             DiscardUpstream(context);
             return;
         }
+        // An upgrade request with a body: the body goes first, so the tunnel is the client input's only reader.
+        if (context.Request.HasBody)
+        {
+            var bodySent = await context.RequestBodyRelay.ConfigureAwait(false);
+            context.RequestBodyPending = false;
+            if (bodySent != RelayResult.Done)
+            {
+                DiscardUpstream(context);
+                return;
+            }
+        }
         var upstream = context.Upstream!;
         context.Upstream = null;
         upstream.Deadlines.Clear();
@@ -189,12 +204,14 @@ internal static class UpstreamExchange
                 limits.MaxHeaderBytes, timing, context.RequestBody).ConfigureAwait(false)
             : await BodyRelay.CopyContentLengthAsync(context.ClientInput, upstream.Output, request.ContentLength, timing,
                 context.RequestBody).ConfigureAwait(false);
-        if (result == RelayResult.Done && !await FlushUpstreamAsync(context, upstream).ConfigureAwait(false))
-            result = RelayResult.DestinationClosed;
+        if (result == RelayResult.Done) result = await FlushUpstreamAsync(context, upstream).ConfigureAwait(false);
         // The response clock runs from the end of the request, not its start: a slow upload is not a slow upstream.
-        if (result == RelayResult.Done && context.ResponseHeadAt == 0) upstream.Deadlines.SetReadDeadline(context.Route!.Cluster.Options.ResponseTimeout);
+        // An upstream that stopped reading may still answer (413 and close), so it gets the same clock.
+        if (result is RelayResult.Done or RelayResult.DestinationClosed && context.ResponseHeadAt == 0)
+            upstream.Deadlines.SetReadDeadline(context.Route!.Cluster.Options.ResponseTimeout);
         if (result == RelayResult.SendTimedOut) upstream.ResetWhenClosed = true;
-        // A client-side failure leaves the upstream waiting for bytes that will never come: wake the response reader.
+        // A client-side failure (or an upstream that takes nothing) leaves the response reader waiting for an
+        // answer to a request that will never be complete: wake it.
         if (result is not (RelayResult.Done or RelayResult.DestinationClosed)) upstream.Deadlines.AbortRead();
         return result;
     }
@@ -288,16 +305,16 @@ internal static class UpstreamExchange
     }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
-    private static async ValueTask<bool> FlushUpstreamAsync(ExchangeContext context, UpstreamConnection upstream)
+    private static async ValueTask<RelayResult> FlushUpstreamAsync(ExchangeContext context, UpstreamConnection upstream)
     {
         try
         {
             var timing = new RelayTiming(upstream.Deadlines, upstream.Deadlines, Timeout.InfiniteTimeSpan, context.Snapshot.Limits.SendTimeout);
-            return await BodyRelay.FlushAsync(upstream.Output, timing).ConfigureAwait(false) == RelayResult.Done;
+            return await BodyRelay.FlushAsync(upstream.Output, timing).ConfigureAwait(false);
         }
         catch (Exception ex) when (BodyRelay.IsTransportError(ex))
         {
-            return false;
+            return RelayResult.DestinationClosed;
         }
     }
 

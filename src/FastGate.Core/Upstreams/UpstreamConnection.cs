@@ -51,7 +51,8 @@ public sealed class UpstreamConnection : IDisposable
     internal bool IsHealthyIdle()
     {
         if (!Input.TryRead(out var result)) return true;
-        var clean = !result.IsCompleted && !result.IsCanceled && result.Buffer.IsEmpty;
+        // A cancelled empty read is a deadline check that raced the connection's return to the pool, not the upstream.
+        var clean = !result.IsCompleted && result.Buffer.IsEmpty;
         Input.AdvanceTo(result.Buffer.Start);
         return clean;
     }

@@ -110,6 +110,8 @@ public sealed class UpstreamPool : IDisposable
             else
                 Close(c);
         }
+        // A Dispose that ran while a connection was out for its check missed it: close it here.
+        if (IsDisposed) CloseIdle();
     }
 
     private void CloseIdle()

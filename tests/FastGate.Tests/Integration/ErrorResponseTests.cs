@@ -104,6 +104,24 @@ public class ErrorResponseTests
         Assert.Equal(0, upstream.AcceptedConnections);
     }
 
+    [Fact]
+    public async Task AnErrorAfterAHeadRequestStillCarriesItsBody()
+    {
+        await using var upstream = ScriptedUpstream.Ok();
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint],
+            limits: new HttpLimits { MaxHeaderCount = 10 });
+        using var client = gateway.Connect();
+
+        client.Send("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await client.ReadResponseAsync(headRequest: true)).Status);
+        // The next head is rejected before it parses: the answer describes no request, least of all the HEAD before it.
+        var fields = string.Concat(Enumerable.Range(0, 11).Select(i => $"X-F{i}: {i}\r\n"));
+        client.Send($"GET / HTTP/1.1\r\nHost: a\r\n{fields}\r\n");
+        var rejected = await client.ReadResponseAsync();
+        Assert.Equal(431, rejected.Status);
+        Assert.Equal("Request Header Fields Too Large\n", rejected.Body);
+    }
+
     [Theory]
     [InlineData("Content-Length: 5\r\nTransfer-Encoding: chunked")]
     [InlineData("Transfer-Encoding: chunked\r\nContent-Length: 5")]

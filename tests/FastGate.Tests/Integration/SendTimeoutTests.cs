@@ -81,4 +81,37 @@ public class SendTimeoutTests
         client.Dispose();
         await sending.WaitAsync(TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task AnEarlyAnswerFreesItsUpstreamAtOnceWhileTheBodyIsStillArriving()
+    {
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            await s.ReadRequestAsync(readBody: false);
+            await Task.Delay(1000); // the body backs up first: the relay is stuck flushing to this upstream
+            s.Send("HTTP/1.1 413 Content Too Large\r\nContent-Length: 4\r\n\r\nbig!");
+            await Task.Delay(TimeSpan.FromSeconds(20)); // never reads the body
+        });
+        var observer = new RecordingObserver();
+        // The default send timeout (60 s): the exchange must not wait for it to end the stuck body relay.
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint], observers: observer);
+
+        using var client = gateway.Connect();
+        client.Send($"POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: {BigBody}\r\n\r\n");
+        var chunk = new byte[256 * 1024];
+        var sending = Task.Run(async () =>
+        {
+            try { for (var sent = 0; sent < BigBody; sent += chunk.Length) await client.Socket.SendAsync(chunk); }
+            catch (SocketException) { /* the gateway closes the connection after answering */ }
+        });
+
+        var response = await client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(10));
+        Assert.Equal(413, response.Status);
+        Assert.Equal("big!", response.Body);
+        var seen = Assert.Single(await observer.WaitForAsync(1, TimeSpan.FromSeconds(5)));
+        Assert.Equal(413, seen.Status);
+        Assert.Equal(0, gateway.Destinations[0].Pool.OpenConnections);
+        client.Dispose();
+        await sending.WaitAsync(TimeSpan.FromSeconds(10));
+    }
 }
