@@ -63,13 +63,7 @@ public class SendTimeoutTests
             limits: new HttpLimits { SendTimeout = TimeSpan.FromSeconds(1) }, observers: observer);
 
         using var client = gateway.Connect();
-        client.Send($"POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: {BigBody}\r\n\r\n");
-        var chunk = new byte[256 * 1024];
-        var sending = Task.Run(async () =>
-        {
-            try { for (var sent = 0; sent < BigBody; sent += chunk.Length) await client.Socket.SendAsync(chunk); }
-            catch (SocketException) { /* the gateway closes the connection after answering */ }
-        });
+        var sending = StartBigUpload(client);
 
         var response = await client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(20));
         Assert.Equal(504, response.Status);
@@ -97,13 +91,7 @@ public class SendTimeoutTests
         await using var gateway = await TestGateway.StartAsync([upstream.EndPoint], observers: observer);
 
         using var client = gateway.Connect();
-        client.Send($"POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: {BigBody}\r\n\r\n");
-        var chunk = new byte[256 * 1024];
-        var sending = Task.Run(async () =>
-        {
-            try { for (var sent = 0; sent < BigBody; sent += chunk.Length) await client.Socket.SendAsync(chunk); }
-            catch (SocketException) { /* the gateway closes the connection after answering */ }
-        });
+        var sending = StartBigUpload(client);
 
         var response = await client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(10));
         Assert.Equal(413, response.Status);
@@ -113,5 +101,17 @@ public class SendTimeoutTests
         Assert.Equal(0, gateway.Destinations[0].Pool.OpenConnections);
         client.Dispose();
         await sending.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Sends a POST head announcing <see cref="BigBody"/> bytes, then the body as fast as the gateway takes it.</summary>
+    private static Task StartBigUpload(RawClient client)
+    {
+        client.Send($"POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: {BigBody}\r\n\r\n");
+        var chunk = new byte[256 * 1024];
+        return Task.Run(async () =>
+        {
+            try { for (var sent = 0; sent < BigBody; sent += chunk.Length) await client.Socket.SendAsync(chunk); }
+            catch (SocketException) { /* the gateway closes the connection after answering */ }
+        });
     }
 }
