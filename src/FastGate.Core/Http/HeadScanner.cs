@@ -4,7 +4,7 @@ namespace FastGate.Http;
 
 /// <summary>
 /// Finds the end of a message head (the empty line) while enforcing the line rules every head shares:
-/// each line ends in CRLF (a bare LF is an error), the first line and the field block stay within limits.
+/// each line ends in CRLF (a bare LF or bare CR is an error, the moment it shows), the first line and the field block stay within limits.
 /// Resumable: a pipe may hand the head over one byte at a time, and nothing is scanned twice.
 /// </summary>
 internal struct HeadScanner
@@ -52,10 +52,13 @@ internal struct HeadScanner
         var pos = _scanned;
         while (true)
         {
-            var idx = data[pos..].IndexOf((byte)'\n');
-            if (idx < 0)
+            var idx = data[pos..].IndexOfAny((byte)'\r', (byte)'\n');
+            if (idx >= 0 && data[pos + idx] == '\n') return -400; // an LF with no CR before it
+            var lf = idx < 0 ? -1 : pos + idx + 1;
+            if (lf < 0 || lf == data.Length)
             {
-                _scanned = data.Length;
+                // A CR that ends the data is looked at again with the byte that follows it.
+                _scanned = lf < 0 ? data.Length : lf - 1;
                 // a field line starting with whitespace (obs-fold) is refused as soon as it shows, not when the head ends
                 if (_firstLineEnd >= 0 && _lineStart < data.Length && (data[_lineStart] == ' ' || data[_lineStart] == '\t'))
                     return -400;
@@ -63,9 +66,9 @@ internal struct HeadScanner
                     return data.Length - HeadStart > maxFirstLine + 1 ? -414 : 0;
                 return data.Length - _firstLineEnd > maxFieldBytes + 1 ? -431 : 0;
             }
+            // A CR must be followed by LF (RFC 9112 §2.2); a bare one is refused as soon as the next byte shows.
+            if (data[lf] != '\n') return -400;
 
-            var lf = pos + idx;
-            if (lf == 0 || data[lf - 1] != '\r') return -400;
             var lineLength = lf - 1 - _lineStart;
             pos = lf + 1;
 

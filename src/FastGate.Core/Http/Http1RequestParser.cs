@@ -78,8 +78,9 @@ public sealed class Http1RequestParser
         if (version.Length != 8 || !version.StartsWith("HTTP/"u8) || !char.IsAsciiDigit((char)version[5])
             || version[6] != '.' || !char.IsAsciiDigit((char)version[7]))
             return 400;
-        if (version[5] != '1' || version[7] > '1') return 505;
-        head.VersionMinor = version[7] - '0';
+        if (version[5] != '1') return 505;
+        // A higher 1.x minor is a sender that speaks at least HTTP/1.1 (RFC 9110 §2.5): handled as 1.1.
+        head.VersionMinor = version[7] == '0' ? 0 : 1;
 
         if (target.ContainsAnyExcept(HttpChars.Target)) return 400;
         head.TargetStart = sp1 + 1;
@@ -114,8 +115,7 @@ public sealed class Http1RequestParser
         var authorityLength = afterScheme.IndexOfAny("/?"u8);
         if (authorityLength < 0) authorityLength = afterScheme.Length;
         var authority = afterScheme[..authorityLength];
-        if (authority.IsEmpty || authority.IndexOf((byte)'@') >= 0 || authority.ContainsAnyExcept(HttpChars.Host))
-            return 400;
+        if (!HostSyntax.IsValidAuthority(authority)) return 400;
         head.TargetForm = RequestTargetForm.Absolute;
         head.AuthorityStart = offset + schemeLength;
         head.AuthorityLength = authorityLength;
@@ -146,7 +146,7 @@ public sealed class Http1RequestParser
             switch (field.Known)
             {
                 case KnownHeader.Host:
-                    if (head.HostField >= 0 || value.ContainsAnyExcept(HttpChars.Host)) return 400;
+                    if (head.HostField >= 0 || !HostSyntax.IsValidHostField(value)) return 400;
                     head.HostField = i;
                     break;
                 case KnownHeader.ContentLength:

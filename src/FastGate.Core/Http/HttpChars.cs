@@ -17,9 +17,13 @@ internal static class HttpChars
     public static readonly SearchValues<byte> Target = SearchValues.Create(
         "!$%&'()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]_abcdefghijklmnopqrstuvwxyz~"u8);
 
-    /// <summary>Bytes allowed in a Host value (reg-name, IPv4, IP-literal, port).</summary>
-    public static readonly SearchValues<byte> Host = SearchValues.Create(
-        "!$&'()*+,-.0123456789:;=ABCDEFGHIJKLMNOPQRSTUVWXYZ[]_abcdefghijklmnopqrstuvwxyz~%"u8);
+    /// <summary>RFC 3986 unreserved and sub-delims: the bytes of a reg-name besides pct-encoded ones.</summary>
+    public static readonly SearchValues<byte> RegName = SearchValues.Create(
+        "!$&'()*+,-.0123456789;=ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~"u8);
+
+    /// <summary>What may follow "v1." in an IPvFuture literal: unreserved, sub-delims and ':'.</summary>
+    public static readonly SearchValues<byte> IpvFutureTail = SearchValues.Create(
+        "!$&'()*+,-.0123456789:;=ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~"u8);
 
     public static readonly SearchValues<byte> HexDigits = SearchValues.Create("0123456789abcdefABCDEF"u8);
 

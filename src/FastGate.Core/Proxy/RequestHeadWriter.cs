@@ -23,7 +23,9 @@ internal static class RequestHeadWriter
         {
             case HostHeaderMode.Destination: output.WriteField("Host"u8, destination.AuthorityBytes); break;
             case HostHeaderMode.Fixed: output.WriteField("Host"u8, route.FixedHost); break;
-            default: if (head.HostField >= 0 || !host.IsEmpty) output.WriteField("Host"u8, host); break;
+            // An HTTP/1.0 client may send no Host (and any client an empty one), but what goes upstream is HTTP/1.1,
+            // which must name one (RFC 9112 §3.2): the destination's, as host_header = "destination" would.
+            default: output.WriteField("Host"u8, host.IsEmpty ? destination.AuthorityBytes : host); break;
         }
 
         var trusted = client.IsTrustedProxy;

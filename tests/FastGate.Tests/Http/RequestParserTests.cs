@@ -182,9 +182,38 @@ public class RequestParserTests
 
     [Theory]
     [InlineData("GET / HTTP/2.0\r\nHost: a\r\n\r\n")]
-    [InlineData("GET / HTTP/1.2\r\nHost: a\r\n\r\n")]
+    [InlineData("GET / HTTP/3.1\r\nHost: a\r\n\r\n")]
     [InlineData("GET / HTTP/0.9\r\nHost: a\r\n\r\n")]
     public void UnsupportedVersionsGet505(string raw) => AssertRejected(raw, 505);
+
+    [Theory]
+    [InlineData("HTTP/1.2")]
+    [InlineData("HTTP/1.9")]
+    public void HigherHttp1MinorVersionsAreHandledAsHttp11(string version)
+    {
+        AssertAccepted($"GET / {version}\r\nHost: a\r\n\r\n", h =>
+        {
+            Assert.Equal(1, h.VersionMinor);
+            Assert.True(h.KeepAlive);
+        });
+        AssertRejected($"GET / {version}\r\n\r\n", 400); // as 1.1, it needs a Host
+    }
+
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\nHost: a\rX")]
+    [InlineData("GET / HTTP/1.1\rX")]
+    [InlineData("GET /\r HTTP/1.1\r\n")]
+    [InlineData("\r\n\rGET / HTTP/1.1\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: a\r\n\rX")]
+    public void BareCrIsRejectedAsSoonAsTheNextByteShows(string raw)
+    {
+        // The head is never complete: the error must not wait for its end (or the header timeout).
+        AssertRejected(raw, 400);
+        var parser = new Http1RequestParser();
+        var bareCr = System.Text.RegularExpressions.Regex.Match(raw, "\r(?!\n)").Index;
+        var upToCr = Segments.Ascii(raw[..(bareCr + 1)]);
+        Assert.Equal(ParseStatus.Incomplete, parser.TryParse(Segments.Split(upToCr), new RequestHead(), HttpLimits.Default, out _, out _));
+    }
 
     [Fact]
     public void ExpectContinue()
@@ -254,4 +283,69 @@ public class RequestParserTests
             Assert.Equal($"/{i}", Text(head.Path));
         }
     }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData("a:80")]
+    [InlineData("a:")] // empty port: RFC 3986 port = *DIGIT
+    [InlineData("")]   // RFC 9112 §3.2: empty when the target has no authority
+    [InlineData("127.0.0.1:8080")]
+    [InlineData("0.0.0.0=5000")] // '=' is a sub-delim
+    [InlineData("a%41b.example")]
+    [InlineData("[::1]")]
+    [InlineData("[::1]:8080")]
+    [InlineData("[2001:db8::ffff:1.2.3.4]:1")]
+    [InlineData("[v1.fe80::a+b]")]
+    public void ValidHostValuesAreAccepted(string host)
+        => AssertAccepted($"GET / HTTP/1.1\r\nHost: {host}\r\n\r\n", h => Assert.Equal(host, Text(h.Authority)));
+
+    [Theory]
+    [InlineData("a:80x")]
+    [InlineData("a:b")]
+    [InlineData("a:80:90")]
+    [InlineData(":80")]
+    [InlineData("[zz]")]
+    [InlineData("[::1")]
+    [InlineData("[::1]x")]
+    [InlineData("[::1]:8x")]
+    [InlineData("[]")]
+    [InlineData("[1:2:3:4:5:6:7:8:9]")]
+    [InlineData("[fe80::1%25eth0]")]
+    [InlineData("[::1.2.3.256]")]
+    [InlineData("[v1]")]
+    [InlineData("a b")]
+    [InlineData("a@b")]
+    [InlineData("a%zz")]
+    [InlineData("a%4")]
+    [InlineData("a/b")]
+    [InlineData("a\"b")]
+    public void InvalidHostValuesGet400(string host) => AssertRejected($"GET / HTTP/1.1\r\nHost: {host}\r\n\r\n", 400);
+
+    [Theory]
+    [InlineData("http:///x")]
+    [InlineData("http://:80/x")]
+    [InlineData("http://a:80x/x")]
+    [InlineData("http://a:80:90/x")]
+    [InlineData("http://[zz]/x")]
+    [InlineData("http://[::1/x")]
+    [InlineData("http://a@b/x")]
+    [InlineData("http://a%zz/x")]
+    public void InvalidAbsoluteFormAuthoritiesGet400(string target)
+        => AssertRejected($"GET {target} HTTP/1.1\r\nHost: b\r\n\r\n", 400);
+
+    [Fact]
+    public void AbsoluteFormAuthorityWithIpLiteralReplacesHost()
+        => AssertAccepted("GET http://[::1]:8080/p HTTP/1.1\r\nHost: other\r\n\r\n", h =>
+        {
+            Assert.Equal("[::1]:8080", Text(h.Authority));
+            Assert.Equal("/p", Text(h.Path));
+        });
+
+    [Fact]
+    public void Http10WithoutHostIsAccepted()
+        => AssertAccepted("GET / HTTP/1.0\r\n\r\n", h =>
+        {
+            Assert.Equal(0, h.VersionMinor);
+            Assert.True(h.Authority.IsEmpty);
+        });
 }
