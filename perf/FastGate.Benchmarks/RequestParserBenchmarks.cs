@@ -14,25 +14,31 @@ public class RequestParserBenchmarks
     private readonly ArrayBufferWriter<byte> _body = new(4096);
     private ChunkedDecoder _decoder;
 
-    private ReadOnlySequence<byte> _smallGet, _browserGet, _browserGetSplit, _chunkedPost;
+    private ReadOnlySequence<byte> _smallGet, _dotSegmentGet, _browserGet, _browserGetSplit, _chunkedPost;
 
     [GlobalSetup]
     public void Setup()
     {
         _smallGet = new ReadOnlySequence<byte>(Samples.SmallGet);
+        _dotSegmentGet = new ReadOnlySequence<byte>(Samples.DotSegmentGet);
         _browserGet = new ReadOnlySequence<byte>(Samples.BrowserGet);
         // Cut inside the User-Agent field, as if the first read ended there.
         _browserGetSplit = Samples.TwoSegments(Samples.BrowserGet, Samples.BrowserGet.Length / 2);
         _chunkedPost = new ReadOnlySequence<byte>(Samples.ChunkedPost);
 
         // Fail fast on an input that does not parse: an error path is not what is being measured.
-        foreach (var input in new[] { _smallGet, _browserGet, _browserGetSplit })
+        foreach (var input in new[] { _smallGet, _dotSegmentGet, _browserGet, _browserGetSplit })
             if (Parse(input) != input.Length) throw new InvalidOperationException("sample request did not parse");
+        if (Parse(_dotSegmentGet) < 0 || !_head.Path.SequenceEqual("/api/v2/~users/42%3B"u8)) throw new InvalidOperationException("sample path was not normalised");
         if (ChunkedPost() != 2560) throw new InvalidOperationException("chunked sample did not decode");
     }
 
     [Benchmark]
     public int SmallGet() => Parse(_smallGet);
+
+    /// <summary>The same request with a path that takes the normalisation's slow path (into the head's own buffer).</summary>
+    [Benchmark]
+    public int DotSegmentGet() => Parse(_dotSegmentGet);
 
     [Benchmark]
     public int BrowserGet() => Parse(_browserGet);

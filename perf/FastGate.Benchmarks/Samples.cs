@@ -14,6 +14,14 @@ internal static class Samples
         "Accept: */*\r\n" +
         "\r\n");
 
+    /// <summary>The curl GET with a path that needs normalising: dot segments, an encoded dot segment, escapes.</summary>
+    public static readonly byte[] DotSegmentGet = Ascii(
+        "GET /api/v1/../v2/%7Eusers/%2e/x/%2E%2E/42%3b HTTP/1.1\r\n" +
+        "Host: api.example.com\r\n" +
+        "User-Agent: curl/8.5.0\r\n" +
+        "Accept: */*\r\n" +
+        "\r\n");
+
     /// <summary>A Chrome 124 navigation: 15 header fields, ~1.1 KB.</summary>
     public static readonly byte[] BrowserGet = Ascii(
         "GET /app/products/42?ref=home&utm_source=newsletter HTTP/1.1\r\n" +

@@ -10,7 +10,8 @@ internal static class ConfigSchema
 
     public static readonly string[] Sections = [Server, Limits, Clusters, Routes];
 
-    public static readonly string[] ServerKeys = ["listen", "drain_timeout", "trusted_proxies", "stats_interval", "transport", "watch_config"];
+    public static readonly string[] ServerKeys =
+        ["listen", "drain_timeout", "trusted_proxies", "stats_interval", "transport", "watch_config", "escaped_slashes", "merge_slashes"];
 
     public static readonly string[] LimitsKeys =
     [

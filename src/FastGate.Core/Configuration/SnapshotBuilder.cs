@@ -88,6 +88,13 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             else if (!OperatingSystem.IsLinux()) reader.Error(node, $"{s}.transport", "the epoll transport needs Linux");
             else _transport = TransportKind.Epoll;
         }
+        if (children.TryGetValue("escaped_slashes", out node) && reader.TryString(node, $"{s}.escaped_slashes", out var escaped))
+        {
+            if (PathOptions.TryParseEscapedSlashes(escaped, out var handling)) _limits = _limits with { EscapedSlashes = handling };
+            else reader.Error(node, $"{s}.escaped_slashes", $"unknown value \"{escaped}\" (expected \"reject\", \"keep\" or \"decode\")");
+        }
+        if (children.TryGetValue("merge_slashes", out node) && reader.TryBool(node, $"{s}.merge_slashes", out var merge))
+            _limits = _limits with { MergeSlashes = merge };
         if (children.TryGetValue("trusted_proxies", out node) && reader.TryStringList(node, $"{s}.trusted_proxies", out var networks))
         {
             var proxies = new List<IPNetwork>();

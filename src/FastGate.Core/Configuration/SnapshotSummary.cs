@@ -20,6 +20,8 @@ public static class SnapshotSummary
         sb.Append("timeouts  header ").Append(DurationParser.Format(l.HeaderTimeout))
           .Append(", keep-alive ").Append(DurationParser.Format(l.KeepAliveTimeout))
           .Append(", drain ").Append(DurationParser.Format(snapshot.DrainTimeout)).AppendLine();
+        sb.Append("paths     escaped slashes ").Append(PathOptions.Format(l.EscapedSlashes))
+          .AppendLine(l.MergeSlashes ? ", \"//\" merged" : ", \"//\" kept");
         if (snapshot.TrustedProxies.Count > 0)
             sb.Append("trusted   ").AppendJoin(", ", snapshot.TrustedProxies).AppendLine();
 

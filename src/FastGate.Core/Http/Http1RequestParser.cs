@@ -42,9 +42,11 @@ public sealed class Http1RequestParser
         var start = _scanner.HeadStart;
         head.Reset();
         var headLength = end - start;
-        data[start..end].CopyTo(head.EnsureBuffer(headLength));
+        var firstLineEnd = _scanner.FirstLineEnd - start;
+        // Room for the normalised path after the head: it is never longer than the request line.
+        data[start..end].CopyTo(head.EnsureBuffer(headLength + firstLineEnd));
         head.Length = headLength;
-        errorStatus = Parse(head, _scanner.FirstLineEnd - start);
+        errorStatus = Parse(head, firstLineEnd, limits);
         _scanner.Reset();
         if (errorStatus != 0) return ParseStatus.Error; // nothing is consumed: the connection is closed after the error
         consumed = end;
@@ -52,10 +54,11 @@ public sealed class Http1RequestParser
     }
 
     /// <summary>Parses a complete head already copied into the head's buffer. Returns 0 or an error status.</summary>
-    internal static int Parse(RequestHead head, int firstLineEnd)
+    internal static int Parse(RequestHead head, int firstLineEnd, HttpLimits limits)
     {
         var status = ParseRequestLine(head, head.Buffer.AsSpan(0, firstLineEnd - 2));
         if (status != 0) return status;
+        if (!NormalizePath(head, limits)) return 400;
 
         return HeadFields.ParseAll(head, firstLineEnd) ? ApplyFieldSemantics(head) : 400;
     }
@@ -122,6 +125,23 @@ public sealed class Http1RequestParser
         var pathOffset = offset + schemeLength + authorityLength;
         SplitPathAndQuery(head, afterScheme[authorityLength..], pathOffset);
         return 0;
+    }
+
+    /// <summary>
+    /// Replaces the path by its normal form, written into the head's buffer after the head, so that the path routed
+    /// and the path forwarded are one and the same. The raw target stays readable as <see cref="RequestHead.Target"/>.
+    /// </summary>
+    private static bool NormalizePath(RequestHead head, HttpLimits limits)
+    {
+        var path = head.Path;
+        if (head.TargetForm == RequestTargetForm.Asterisk || !PathNormalizer.NeedsNormalizing(path, limits.MergeSlashes))
+            return true;
+        var output = head.Buffer.AsSpan(head.Length, path.Length);
+        var length = PathNormalizer.Normalize(path, output, limits.EscapedSlashes, limits.MergeSlashes);
+        if (length == PathNormalizer.Invalid) return false;
+        head.PathStart = head.Length;
+        head.PathLength = length;
+        return true;
     }
 
     private static void SplitPathAndQuery(RequestHead head, ReadOnlySpan<byte> pathAndQuery, int offset)

@@ -1,6 +1,6 @@
 namespace FastGate.Http;
 
-/// <summary>Parser and connection limits; one immutable instance per config snapshot.</summary>
+/// <summary>Parser and connection limits, and how request paths are normalised; one immutable instance per config snapshot.</summary>
 public sealed record HttpLimits
 {
     public int MaxRequestLineBytes { get; init; } = 8 * 1024;
@@ -13,6 +13,11 @@ public sealed record HttpLimits
     public int MaxResponseHeaderBytes { get; init; } = 64 * 1024;
     /// <summary>Longest a flush may wait for a peer (client or upstream) that does not take bytes; then it is aborted.</summary>
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>What "%2F" and "%5C" in a path mean (<c>server.escaped_slashes</c>).</summary>
+    public EscapedSlashHandling EscapedSlashes { get; init; } = EscapedSlashHandling.Reject;
+    /// <summary>Whether "//" in a path is routed and forwarded as "/" (<c>server.merge_slashes</c>; nginx's default).</summary>
+    public bool MergeSlashes { get; init; } = true;
 
     public static readonly HttpLimits Default = new();
 }

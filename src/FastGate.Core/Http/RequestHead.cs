@@ -21,7 +21,9 @@ public sealed class RequestHead : MessageHead
     public bool HasBody => Chunked || ContentLength > 0;
 
     public ReadOnlySpan<byte> MethodBytes => Buffer.AsSpan(0, MethodLength);
+    /// <summary>The request-target as the client sent it.</summary>
     public ReadOnlySpan<byte> Target => Buffer.AsSpan(TargetStart, TargetLength);
+    /// <summary>The normalised path: what is routed and what is forwarded (<see cref="PathNormalizer"/>).</summary>
     public ReadOnlySpan<byte> Path => Buffer.AsSpan(PathStart, PathLength);
     public ReadOnlySpan<byte> Query => Buffer.AsSpan(QueryStart, QueryLength);
     public ReadOnlySpan<byte> UpgradeValue => UpgradeField >= 0 ? Value(UpgradeField) : default;
