@@ -4,8 +4,9 @@ namespace FastGate.Http;
 
 /// <summary>
 /// Finds the end of a message head (the empty line) while enforcing the line rules every head shares:
-/// each line ends in CRLF (a bare LF or bare CR is an error, the moment it shows), the first line and the field block stay within limits.
-/// Resumable: a pipe may hand the head over one byte at a time, and nothing is scanned twice.
+/// each line ends in CRLF (a bare LF or bare CR is an error, the moment it shows), the first line and the field
+/// block stay within limits. Resumable: a pipe may hand the head over one byte at a time, across many segments, and
+/// no byte is scanned or copied twice, so such a head costs linear work.
 /// </summary>
 internal struct HeadScanner
 {
@@ -16,6 +17,8 @@ internal struct HeadScanner
     private int _firstLineEnd;
     private int _lines;
     private int _leadingLines;
+    private byte[] _linear;
+    private int _linearized;
 
     /// <summary>Offset of the first line (after ignored leading empty lines).</summary>
     public int HeadStart { get; private set; }
@@ -23,22 +26,46 @@ internal struct HeadScanner
     /// <summary>Offset just past the first line's CRLF, once seen.</summary>
     public readonly int FirstLineEnd => _firstLineEnd;
 
+    /// <summary>Size of the scratch buffer that multi-segment heads are copied into.</summary>
+    public readonly int ScratchLength => _linear?.Length ?? 0;
+
+    /// <summary>Bytes searched and copied over this scanner's life: the work the head cost, for tests to bound.</summary>
+    public long BytesExamined { get; private set; }
+
     /// <summary>
     /// The first <paramref name="max"/> bytes of <paramref name="buffer"/> as one span: in place when the pipe holds
-    /// them in one segment (nearly always), else copied into <paramref name="scratch"/>, grown as needed.
+    /// them in one segment (nearly always), else in a scratch buffer to which each call copies only the bytes that
+    /// arrived since the last one (the buffer must start where the previous call's started, as the head is unconsumed).
     /// </summary>
-    public static ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> buffer, int max, ref byte[] scratch)
+    public ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> buffer, int max)
     {
-        if (buffer.IsSingleSegment) return buffer.FirstSpan;
+        if (buffer.IsSingleSegment)
+        {
+            _linearized = 0;
+            return buffer.FirstSpan;
+        }
         var length = (int)Math.Min(buffer.Length, max);
-        if (scratch.Length < length) scratch = new byte[Math.Max(length, 4096)];
-        buffer.Slice(0, length).CopyTo(scratch);
-        return scratch.AsSpan(0, length);
+        if (length < _linearized) _linearized = 0;
+        _linear ??= [];
+        if (_linear.Length < length)
+        {
+            // Grown geometrically, keeping what was copied, so a head arriving byte by byte is copied once.
+            var grown = new byte[Math.Min(Math.Max(length, Math.Max(4096, _linear.Length * 2)), Math.Max(length, max))];
+            _linear.AsSpan(0, _linearized).CopyTo(grown);
+            _linear = grown;
+        }
+        if (length > _linearized)
+        {
+            buffer.Slice(_linearized, length - _linearized).CopyTo(_linear.AsSpan(_linearized));
+            BytesExamined += length - _linearized;
+            _linearized = length;
+        }
+        return _linear.AsSpan(0, length);
     }
 
     public void Reset()
     {
-        _scanned = _lineStart = HeadStart = _lines = _leadingLines = 0;
+        _scanned = _lineStart = HeadStart = _lines = _leadingLines = _linearized = 0;
         _firstLineEnd = -1;
     }
 
@@ -50,6 +77,7 @@ internal struct HeadScanner
     public int Scan(ReadOnlySpan<byte> data, int maxFirstLine, int maxFieldBytes, int maxFields)
     {
         var pos = _scanned;
+        BytesExamined += data.Length - pos;
         while (true)
         {
             var idx = data[pos..].IndexOfAny((byte)'\r', (byte)'\n');

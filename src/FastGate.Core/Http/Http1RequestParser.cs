@@ -10,10 +10,12 @@ namespace FastGate.Http;
 public sealed class Http1RequestParser
 {
     private HeadScanner _scanner;
-    private byte[] _linear = [];
 
     /// <summary>Size of the scratch buffer that multi-segment heads are copied into.</summary>
-    internal int ScratchLength => _linear.Length;
+    internal int ScratchLength => _scanner.ScratchLength;
+
+    /// <summary>Bytes of input this parser has searched or copied so far (never reset).</summary>
+    internal long BytesExamined => _scanner.BytesExamined;
 
     public Http1RequestParser() => _scanner.Reset();
 
@@ -29,7 +31,7 @@ public sealed class Http1RequestParser
     {
         consumed = 0;
         errorStatus = 0;
-        var data = HeadScanner.Contiguous(buffer, limits.MaxRequestLineBytes + limits.MaxHeaderBytes + 64, ref _linear);
+        var data = _scanner.Contiguous(buffer, limits.MaxRequestLineBytes + limits.MaxHeaderBytes + 64);
 
         var end = _scanner.Scan(data, limits.MaxRequestLineBytes, limits.MaxHeaderBytes, limits.MaxHeaderCount);
         if (end == 0) return ParseStatus.Incomplete;

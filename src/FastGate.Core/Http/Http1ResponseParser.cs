@@ -9,10 +9,12 @@ namespace FastGate.Http;
 public sealed class Http1ResponseParser
 {
     private HeadScanner _scanner;
-    private byte[] _linear = [];
 
     /// <summary>Size of the scratch buffer that multi-segment heads are copied into.</summary>
-    internal int ScratchLength => _linear.Length;
+    internal int ScratchLength => _scanner.ScratchLength;
+
+    /// <summary>Bytes of input this parser has searched or copied so far (never reset).</summary>
+    internal long BytesExamined => _scanner.BytesExamined;
 
     public Http1ResponseParser() => _scanner.Reset();
 
@@ -23,7 +25,7 @@ public sealed class Http1ResponseParser
         int maxHeadBytes, out int consumed)
     {
         consumed = 0;
-        var data = HeadScanner.Contiguous(buffer, maxHeadBytes + 64, ref _linear);
+        var data = _scanner.Contiguous(buffer, maxHeadBytes + 64);
 
         var end = _scanner.Scan(data, maxHeadBytes, maxHeadBytes, 1000);
         if (end == 0) return ParseStatus.Incomplete;
