@@ -16,8 +16,11 @@ public sealed record HttpLimits
 
     /// <summary>What "%2F" and "%5C" in a path mean (<c>server.escaped_slashes</c>).</summary>
     public EscapedSlashHandling EscapedSlashes { get; init; } = EscapedSlashHandling.Reject;
-    /// <summary>Whether "//" in a path is routed and forwarded as "/" (<c>server.merge_slashes</c>; nginx's default).</summary>
-    public bool MergeSlashes { get; init; } = true;
+    /// <summary>
+    /// Whether "//" in a path is routed and forwarded as "/" (<c>server.merge_slashes</c>). Off by default, as in
+    /// Envoy: the upstream then gets the target byte for byte, and what is routed is still what is forwarded.
+    /// </summary>
+    public bool MergeSlashes { get; init; }
 
     public static readonly HttpLimits Default = new();
 }

@@ -8,12 +8,12 @@ namespace FastGate.Tests.Configuration;
 public class PathConfigTests
 {
     [Fact]
-    public void Defaults_reject_escaped_slashes_and_merge_slashes()
+    public void Defaults_reject_escaped_slashes_and_keep_double_slashes()
     {
         var limits = Valid(MinimalCluster).Limits;
         Assert.Equal(EscapedSlashHandling.Reject, limits.EscapedSlashes);
-        Assert.True(limits.MergeSlashes);
-        Assert.Contains("paths     escaped slashes reject, \"//\" merged", SnapshotSummary.Describe(Valid(MinimalCluster)));
+        Assert.False(limits.MergeSlashes);
+        Assert.Contains("paths     escaped slashes reject, \"//\" kept", SnapshotSummary.Describe(Valid(MinimalCluster)));
     }
 
     [Theory]
@@ -27,12 +27,12 @@ public class PathConfigTests
     }
 
     [Fact]
-    public void Merge_slashes_can_be_turned_off_and_survives_the_limits_section()
+    public void Merge_slashes_can_be_turned_on_and_survives_the_limits_section()
     {
-        var limits = Valid("[server]\nmerge_slashes = false\n[limits]\nmax_header_count = 7\n" + MinimalCluster).Limits;
-        Assert.False(limits.MergeSlashes);
+        var limits = Valid("[server]\nmerge_slashes = true\n[limits]\nmax_header_count = 7\n" + MinimalCluster).Limits;
+        Assert.True(limits.MergeSlashes);
         Assert.Equal(7, limits.MaxHeaderCount);
-        Assert.False(Valid(MinimalCluster, new() { ["FASTGATE_SERVER__MERGE_SLASHES"] = "false" }).Limits.MergeSlashes);
+        Assert.True(Valid(MinimalCluster, new() { ["FASTGATE_SERVER__MERGE_SLASHES"] = "true" }).Limits.MergeSlashes);
     }
 
     [Fact]

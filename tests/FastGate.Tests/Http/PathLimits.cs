@@ -9,7 +9,7 @@ internal static class PathLimits
     {
         "keep" => HttpLimits.Default with { EscapedSlashes = EscapedSlashHandling.Keep },
         "decode" => HttpLimits.Default with { EscapedSlashes = EscapedSlashHandling.Decode },
-        "nomerge" => HttpLimits.Default with { MergeSlashes = false },
+        "merge" => HttpLimits.Default with { MergeSlashes = true },
         "default" => HttpLimits.Default,
         _ => throw new ArgumentException($"unknown path settings \"{name}\"", nameof(name)),
     };
