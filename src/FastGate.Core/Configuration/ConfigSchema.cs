@@ -17,6 +17,8 @@ internal static class ConfigSchema
     [
         "max_request_line", "max_header_bytes", "max_header_count", "max_request_body",
         "header_timeout", "keepalive_timeout", "max_response_header_bytes", "send_timeout",
+        "response_buffer", "spool", "spool_dir", "max_spool_per_response", "max_spool_total", "request_buffer",
+        "min_request_body_rate", "min_request_body_rate_grace", "lingering_time", "lingering_timeout", "max_lingering_bytes",
     ];
 
     public static readonly string[] ClusterKeys =

@@ -129,7 +129,40 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             limits = limits with { KeepAliveTimeout = timeout };
         if (children.TryGetValue("send_timeout", out node) && reader.TryDuration(node, $"{s}.send_timeout", false, out timeout))
             limits = limits with { SendTimeout = timeout };
-        _limits = limits;
+        _limits = BindBuffering(children, limits);
+    }
+
+    /// <summary>The [limits] keys of response buffering and spooling, request buffering and lingering close.</summary>
+    private HttpLimits BindBuffering(OrderedDictionary<string, ConfigNode> children, HttpLimits limits)
+    {
+        const string s = ConfigSchema.Limits;
+        if (children.TryGetValue("response_buffer", out var node) && reader.TrySize(node, $"{s}.response_buffer", 0, 64 << 20, out var size))
+            limits = limits with { ResponseBuffer = (int)size };
+        if (children.TryGetValue("spool", out node) && reader.TryBool(node, $"{s}.spool", out var spool))
+            limits = limits with { Spool = spool };
+        if (children.TryGetValue("spool_dir", out node) && reader.TryString(node, $"{s}.spool_dir", out var directory))
+        {
+            if (Directory.Exists(directory)) limits = limits with { SpoolDirectory = directory };
+            else reader.Error(node, $"{s}.spool_dir", $"directory \"{directory}\" does not exist");
+        }
+        if (children.TryGetValue("max_spool_per_response", out node) && reader.TrySize(node, $"{s}.max_spool_per_response", 0, long.MaxValue, out size))
+            limits = limits with { MaxSpoolPerResponse = size };
+        if (children.TryGetValue("max_spool_total", out node) && reader.TrySize(node, $"{s}.max_spool_total", 0, long.MaxValue, out size))
+            limits = limits with { MaxSpoolTotal = size };
+        // The transport pauses reading a connection at this much unread input, so more could never arrive.
+        if (children.TryGetValue("request_buffer", out node) && reader.TrySize(node, $"{s}.request_buffer", 0, Transport.EpollConnection.InputPauseThreshold, out size))
+            limits = limits with { RequestBuffer = (int)size };
+        if (children.TryGetValue("min_request_body_rate", out node) && reader.TrySize(node, $"{s}.min_request_body_rate", 0, int.MaxValue, out size))
+            limits = limits with { MinRequestBodyRate = (int)size };
+        if (children.TryGetValue("min_request_body_rate_grace", out node) && reader.TryDuration(node, $"{s}.min_request_body_rate_grace", true, out var timeout))
+            limits = limits with { MinRequestBodyRateGrace = timeout };
+        if (children.TryGetValue("lingering_time", out node) && reader.TryDuration(node, $"{s}.lingering_time", true, out timeout))
+            limits = limits with { LingeringTime = timeout };
+        if (children.TryGetValue("lingering_timeout", out node) && reader.TryDuration(node, $"{s}.lingering_timeout", false, out timeout))
+            limits = limits with { LingeringTimeout = timeout };
+        if (children.TryGetValue("max_lingering_bytes", out node) && reader.TrySize(node, $"{s}.max_lingering_bytes", 0, long.MaxValue, out size))
+            limits = limits with { MaxLingeringBytes = size };
+        return limits;
     }
 
     private void BindClusters(ConfigNode section)

@@ -22,5 +22,24 @@ public sealed record HttpLimits
     /// </summary>
     public bool MergeSlashes { get; init; }
 
+    /// <summary>Response bytes held in memory for a client that reads slower than the upstream sends.</summary>
+    public int ResponseBuffer { get; init; } = 64 * 1024;
+    /// <summary>Whether a response larger than <see cref="ResponseBuffer"/> spills to a temporary file for a slow client.</summary>
+    public bool Spool { get; init; } = true;
+    /// <summary>Where spool files are made (they are unlinked at once, so a crash leaves nothing behind).</summary>
+    public string SpoolDirectory { get; init; } = Path.GetTempPath();
+    public long MaxSpoolPerResponse { get; init; } = 1L << 30;
+    /// <summary>Spool bytes on disk across all responses; past it, responses stream with back-pressure.</summary>
+    public long MaxSpoolTotal { get; init; } = 4L << 30;
+    /// <summary>Request body bytes (or the whole body, when smaller) that must arrive before an upstream is leased.</summary>
+    public int RequestBuffer { get; init; } = 64 * 1024;
+    /// <summary>Slowest request body accepted, in bytes per second of waiting, after <see cref="MinRequestBodyRateGrace"/>; 0 = none.</summary>
+    public int MinRequestBodyRate { get; init; } = 240;
+    public TimeSpan MinRequestBodyRateGrace { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>After an answer that left request bytes unread: how long the rest is drained in total, and per read.</summary>
+    public TimeSpan LingeringTime { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan LingeringTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public long MaxLingeringBytes { get; init; } = 256L << 20;
+
     public static readonly HttpLimits Default = new();
 }

@@ -15,6 +15,12 @@ namespace FastGate.Proxy;
 /// </summary>
 internal static class BodyRelay
 {
+    /// <summary>
+    /// Most bytes written per flush. A destination that stops reading then holds at most its pipe's pause threshold
+    /// plus this, not a whole upstream read.
+    /// </summary>
+    internal const int MaxWritePerFlush = 16 * 1024;
+
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     public static async ValueTask<RelayResult> CopyContentLengthAsync(PipeReader source, PipeWriter destination,
         long length, RelayTiming timing, RelayProgress progress)
@@ -27,13 +33,13 @@ internal static class BodyRelay
                 if (result.IsCanceled && Stopped(timing) is { } stopped) return stopped;
                 timing.Source.ClearReadDeadline();
                 var buffer = result.Buffer;
-                var slice = buffer.Length > length ? buffer.Slice(0, length) : buffer;
+                var slice = buffer.Slice(0, Math.Min(buffer.Length, Math.Min(length, MaxWritePerFlush)));
                 foreach (var segment in slice) destination.Write(segment.Span);
                 length -= slice.Length;
                 progress.Bytes += slice.Length;
                 source.AdvanceTo(slice.End);
                 if (length == 0) break;
-                if (result.IsCompleted) return RelayResult.SourceEnded;
+                if (result.IsCompleted && slice.Length == buffer.Length) return RelayResult.SourceEnded;
                 var flushed = await FlushAsync(destination, timing).ConfigureAwait(false);
                 if (flushed != RelayResult.Done) return flushed;
             }
@@ -53,6 +59,7 @@ internal static class BodyRelay
     {
         var decoder = new ChunkedDecoder();
         decoder.Reset();
+        var stalled = false;
         try
         {
             while (true)
@@ -60,8 +67,11 @@ internal static class BodyRelay
                 var result = await ReadAsync(source, timing).ConfigureAwait(false);
                 if (result.IsCanceled && Stopped(timing) is { } stopped) return stopped;
                 timing.Source.ClearReadDeadline();
-                var buffer = result.Buffer;
+                var all = result.Buffer;
+                // A window that let the decoder make no progress (a long trailer line) is widened to everything read.
+                var buffer = stalled ? all : all.Slice(0, Math.Min(all.Length, MaxWritePerFlush));
                 var status = decoder.Decode(buffer, destination, reframe, maxTrailerBytes, out var consumed);
+                stalled = consumed.Equals(all.Start) && buffer.Length < all.Length;
                 progress.Bytes = decoder.DataBytes;
                 if (maxBytes >= 0 && decoder.DataBytes > maxBytes)
                 {
@@ -74,7 +84,7 @@ internal static class BodyRelay
                     return status == ParseStatus.Complete ? RelayResult.Done : RelayResult.Invalid;
                 }
                 source.AdvanceTo(consumed, buffer.End);
-                if (result.IsCompleted) return RelayResult.SourceEnded;
+                if (result.IsCompleted && buffer.Length == all.Length) return RelayResult.SourceEnded;
                 var flushed = await FlushAsync(destination, timing).ConfigureAwait(false);
                 if (flushed != RelayResult.Done) return flushed;
             }
@@ -97,7 +107,8 @@ internal static class BodyRelay
                 var result = await ReadAsync(source, timing).ConfigureAwait(false);
                 if (result.IsCanceled && Stopped(timing) is { } stopped) return stopped;
                 timing.Source.ClearReadDeadline();
-                var buffer = result.Buffer;
+                var buffer = result.Buffer.Slice(0, Math.Min(result.Buffer.Length, MaxWritePerFlush));
+                var ended = result.IsCompleted && buffer.Length == result.Buffer.Length;
                 if (!buffer.IsEmpty)
                 {
                     if (chunk) WriteChunkHeader(destination, buffer.Length);
@@ -106,7 +117,7 @@ internal static class BodyRelay
                     progress.Bytes += buffer.Length;
                 }
                 source.AdvanceTo(buffer.End);
-                if (result.IsCompleted)
+                if (ended)
                 {
                     if (chunk) destination.Write("0\r\n\r\n"u8);
                     return RelayResult.Done;
@@ -152,6 +163,8 @@ internal static class BodyRelay
             if (flush.IsCompletedSuccessfully)
             {
                 result = flush.Result;
+                // A writer that waits itself (ResponseSpool) reports the send timeout as a completed, cancelled flush.
+                if (result.IsCanceled && timing.Destination.FlushTimedOut) return RelayResult.SendTimedOut;
             }
             else
             {

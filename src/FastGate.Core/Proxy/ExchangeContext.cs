@@ -23,6 +23,8 @@ public sealed class ExchangeContext
     internal PipeDeadlines ClientDeadlines { get; } = new();
     internal RelayProgress RequestBody { get; } = new();
     internal RelayProgress ResponseBody { get; } = new();
+    /// <summary>Holds the response body for a client slower than the upstream, so the upstream is freed early.</summary>
+    internal Buffering.ResponseSpool ResponseSpool { get; } = new();
 
     public RequestHead Request { get; } = new();
 
@@ -117,6 +119,7 @@ public sealed class ExchangeContext
         SentContinue = CloseConnection = AbortConnection = false;
         Local.Reset();
         ResponseEdits.Reset(null);
+        ResponseSpool.Reset();
         ClientDeadlines.Clear();
     }
 
@@ -125,6 +128,7 @@ public sealed class ExchangeContext
     {
         RequestParser.Reset();
         ResponseParser.Reset();
+        ResponseSpool.Reset();
         Snapshot = null!;
         Route = null;
         Destination = null;

@@ -112,8 +112,13 @@ internal static class UpstreamExchange
         var connection = close ? "close"u8 : request.VersionMinor == 0 ? "keep-alive"u8 : default;
         ResponseHeadWriter.Write(output, response, framing, connection, upgrade: false, context.ResponseEdits.Added);
 
-        var timing = new RelayTiming(upstream.Deadlines, context.ClientDeadlines, options.ResponseTimeout, context.Snapshot.Limits.SendTimeout);
+        var limits = context.Snapshot.Limits;
+        var timing = new RelayTiming(upstream.Deadlines, context.ClientDeadlines, options.ResponseTimeout, limits.SendTimeout);
         var progress = context.ResponseBody;
+        // Through the spool, a client slower than the upstream does not hold the upstream connection.
+        if (response.Framing != ResponseFraming.None && (limits.ResponseBuffer > 0 || limits.Spool))
+            output = context.ResponseSpool.Begin(output, context.ClientDeadlines, limits,
+                response.Framing == ResponseFraming.ContentLength ? response.ContentLength : -1);
         var relayed = response.Framing switch
         {
             ResponseFraming.None => RelayResult.Done,
@@ -153,6 +158,17 @@ internal static class UpstreamExchange
         else
         {
             DiscardUpstream(context);
+        }
+
+        if (context.ResponseSpool.IsHolding)
+        {
+            // The upstream is released: the client gets what is held at its own pace.
+            if (relayed == RelayResult.Done && flushed == RelayResult.Done)
+            {
+                var drained = await context.ResponseSpool.DrainAsync().ConfigureAwait(false);
+                flushed = drained.IsCompleted ? RelayResult.DestinationClosed : drained.IsCanceled ? RelayResult.SendTimedOut : RelayResult.Done;
+            }
+            context.ResponseSpool.Reset();
         }
 
         if (flushed == RelayResult.SendTimedOut || relayed == RelayResult.SendTimedOut) context.AbortClient();

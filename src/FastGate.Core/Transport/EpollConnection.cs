@@ -17,6 +17,15 @@ namespace FastGate.Transport;
 /// </remarks>
 internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
 {
+    /// <summary>
+    /// Unread input at which the receiver stops reading the socket (Kestrel allows 1 MiB). The kernel's buffers
+    /// hold far more than this, so a smaller value costs no throughput, and a stuck connection holds kilobytes.
+    /// </summary>
+    public const int InputPauseThreshold = 64 * 1024;
+
+    /// <summary>Unsent output at which a flush waits; what a client that stops reading pins in memory, besides one write.</summary>
+    public const int OutputPauseThreshold = 16 * 1024;
+
     private static long s_lastId;
 
     private readonly EventLoop _loop;
@@ -48,11 +57,10 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
         LocalEndPoint = local;
         RemoteEndPoint = remote;
         var pool = PinnedBlockMemoryPool.Instance;
-        // As Kestrel's defaults: 1 MiB of unread input, 64 KiB of unsent output before the writer waits.
         _input = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline,
-            pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false));
+            pauseWriterThreshold: InputPauseThreshold, resumeWriterThreshold: InputPauseThreshold / 2, useSynchronizationContext: false));
         _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline,
-            pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false));
+            pauseWriterThreshold: OutputPauseThreshold, resumeWriterThreshold: OutputPauseThreshold / 2, useSynchronizationContext: false));
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
     }
 

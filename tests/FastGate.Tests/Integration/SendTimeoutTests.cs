@@ -11,6 +11,7 @@ public class SendTimeoutTests
     /// <summary>More than loopback socket buffers and the gateway's pipes hold together.</summary>
     private const int BigBody = 48 * 1024 * 1024;
 
+    /// <summary>With response buffering off, the stuck client holds its upstream until the send timeout frees both.</summary>
     [Fact]
     public async Task AClientThatStopsReadingIsAbortedAndItsUpstreamConnectionDiscarded()
     {
@@ -32,7 +33,7 @@ public class SendTimeoutTests
         });
         var observer = new RecordingObserver();
         await using var gateway = await TestGateway.StartAsync([upstream.EndPoint],
-            limits: new HttpLimits { SendTimeout = TimeSpan.FromSeconds(1) }, observers: observer);
+            limits: new HttpLimits { SendTimeout = TimeSpan.FromSeconds(1), Spool = false, ResponseBuffer = 0 }, observers: observer);
 
         using var client = gateway.Connect();
         client.Socket.ReceiveBufferSize = 4096;
