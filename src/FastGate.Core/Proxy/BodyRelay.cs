@@ -29,9 +29,9 @@ internal static class BodyRelay
         {
             while (length > 0)
             {
-                var result = await ReadAsync(source, timing).ConfigureAwait(false);
+                var result = await ReadAsync(source, timing, progress.Bytes).ConfigureAwait(false);
                 if (result.IsCanceled && Stopped(timing) is { } stopped) return stopped;
-                timing.Source.ClearReadDeadline();
+                EndRead(timing);
                 var buffer = result.Buffer;
                 var slice = buffer.Slice(0, Math.Min(buffer.Length, Math.Min(length, MaxWritePerFlush)));
                 foreach (var segment in slice) destination.Write(segment.Span);
@@ -64,9 +64,9 @@ internal static class BodyRelay
         {
             while (true)
             {
-                var result = await ReadAsync(source, timing).ConfigureAwait(false);
+                var result = await ReadAsync(source, timing, progress.Bytes).ConfigureAwait(false);
                 if (result.IsCanceled && Stopped(timing) is { } stopped) return stopped;
-                timing.Source.ClearReadDeadline();
+                EndRead(timing);
                 var all = result.Buffer;
                 // A window that let the decoder make no progress (a long trailer line) is widened to everything read.
                 var buffer = stalled ? all : all.Slice(0, Math.Min(all.Length, MaxWritePerFlush));
@@ -104,9 +104,9 @@ internal static class BodyRelay
         {
             while (true)
             {
-                var result = await ReadAsync(source, timing).ConfigureAwait(false);
+                var result = await ReadAsync(source, timing, progress.Bytes).ConfigureAwait(false);
                 if (result.IsCanceled && Stopped(timing) is { } stopped) return stopped;
-                timing.Source.ClearReadDeadline();
+                EndRead(timing);
                 var buffer = result.Buffer.Slice(0, Math.Min(result.Buffer.Length, MaxWritePerFlush));
                 var ended = result.IsCompleted && buffer.Length == result.Buffer.Length;
                 if (!buffer.IsEmpty)
@@ -136,12 +136,18 @@ internal static class BodyRelay
     /// Reads with the source's idle deadline armed only while the read waits. A cancelled result is judged by
     /// <see cref="Stopped"/>; a stray cancel (see <see cref="Deadlines.PipeDeadlines"/>) is just an empty read.
     /// </summary>
-    private static ValueTask<ReadResult> ReadAsync(PipeReader source, RelayTiming timing)
+    private static ValueTask<ReadResult> ReadAsync(PipeReader source, RelayTiming timing, long bytes)
     {
         var read = source.ReadAsync();
         if (read.IsCompleted) return read;
-        timing.Source.SetReadDeadline(timing.Idle);
+        timing.Source.SetReadDeadline(timing.Rate.IsSet ? timing.Rate.StartWait(timing.Idle, bytes) : timing.Idle);
         return read;
+    }
+
+    private static void EndRead(RelayTiming timing)
+    {
+        timing.Source.ClearReadDeadline();
+        if (timing.Rate.IsSet) timing.Rate.EndWait();
     }
 
     /// <summary>Why a cancelled read ends the relay, or null for a stray cancel that it should ignore.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using FastGate.Buffering;
 using FastGate.Caching;
 using FastGate.Http;
 using FastGate.Policies;
@@ -51,7 +52,12 @@ internal static class Exchange
                 return !closeIfAnswered && !context.CloseConnection && !context.Connection.Draining;
             }
 
-            // 5: upstream
+            // 5: upstream, once the body has shown it arrives (a dribbling body never holds an upstream connection)
+            if (request.HasBody && limits.RequestBuffer > 0)
+            {
+                var buffered = await RequestBodyBuffering.FillAsync(context).ConfigureAwait(false);
+                if (buffered != RelayResult.Done) return await RefuseBodyAsync(context, buffered).ConfigureAwait(false);
+            }
             var cluster = route.Cluster;
             var state = cluster.State;
             var destination = state.Balancer.Pick(context, state.Available);
@@ -91,6 +97,20 @@ internal static class Exchange
         finally
         {
             Complete(context);
+        }
+    }
+
+    /// <summary>The body did not arrive as it must before any upstream was asked: 408, 400 or 413, or nothing to a client that is gone.</summary>
+    private static ValueTask<bool> RefuseBodyAsync(ExchangeContext context, RelayResult buffered)
+    {
+        switch (buffered)
+        {
+            case RelayResult.TimedOut: return RespondAsync(context, ProxyError.RequestTimeout, close: true);
+            case RelayResult.Invalid: return RespondAsync(context, ProxyError.BadRequest, close: true);
+            case RelayResult.TooLarge: return RespondAsync(context, ProxyError.BodyTooLarge, close: true);
+            default:
+                if (context.Error == ProxyError.None) context.Error = ProxyError.ClientAborted;
+                return new ValueTask<bool>(false);
         }
     }
 

@@ -114,7 +114,8 @@ public sealed class ExchangeContext
         Status = 0;
         StartedAt = startedAt;
         RoutedAt = UpstreamConnectedAt = ResponseHeadAt = CompletedAt = 0;
-        RequestBody.Bytes = ResponseBody.Bytes = 0;
+        RequestBody.Reset();
+        ResponseBody.Reset();
         RequestBodyRelay = default;
         SentContinue = CloseConnection = AbortConnection = false;
         Local.Reset();

@@ -43,13 +43,7 @@ internal static class UpstreamExchange
         upstream.Deadlines.Clear();
 
         RequestHeadWriter.Write(upstream.Output, request, route, destination.Config, context.Client);
-        if (hasBody && request.ExpectContinue && request.VersionMinor == 1 && !context.SentContinue)
-        {
-            StatusLines.Write(context.ClientOutput, 100);
-            context.ClientOutput.Write("\r\n"u8);
-            context.SentContinue = true;
-            if (!await FlushClientAsync(context).ConfigureAwait(false)) return Abandon(context);
-        }
+        if (!await SendContinueIfExpectedAsync(context).ConfigureAwait(false)) return Abandon(context);
 
         HeadRead read;
         var headSent = await FlushUpstreamAsync(context, upstream).ConfigureAwait(false);
@@ -214,7 +208,8 @@ internal static class UpstreamExchange
     {
         var request = context.Request;
         var limits = context.Snapshot.Limits;
-        var timing = new RelayTiming(context.ClientDeadlines, upstream.Deadlines, limits.KeepAliveTimeout, limits.SendTimeout);
+        var timing = new RelayTiming(context.ClientDeadlines, upstream.Deadlines, limits.KeepAliveTimeout, limits.SendTimeout,
+            new BodyRate(limits.MinRequestBodyRate, limits.MinRequestBodyRateGrace, context.RequestBody));
         var result = request.Chunked
             ? await BodyRelay.CopyChunkedAsync(context.ClientInput, upstream.Output, reframe: true, limits.MaxRequestBodyBytes,
                 limits.MaxHeaderBytes, timing, context.RequestBody).ConfigureAwait(false)
@@ -310,6 +305,17 @@ internal static class UpstreamExchange
         };
         if (bodySent != RelayResult.Done) context.CloseConnection = true;
         return UpstreamOutcome.Failed;
+    }
+
+    /// <summary>Sends our own 100 (Continue) to a client that waits for one before its body; false when the client is gone.</summary>
+    internal static ValueTask<bool> SendContinueIfExpectedAsync(ExchangeContext context)
+    {
+        var request = context.Request;
+        if (!request.HasBody || !request.ExpectContinue || request.VersionMinor != 1 || context.SentContinue) return new(true);
+        StatusLines.Write(context.ClientOutput, 100);
+        context.ClientOutput.Write("\r\n"u8);
+        context.SentContinue = true;
+        return FlushClientAsync(context);
     }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]

@@ -1,3 +1,4 @@
+using FastGate.Http;
 namespace FastGate.Tests.Integration;
 
 public class ClientAbortTests
@@ -21,7 +22,8 @@ public class ClientAbortTests
             while (await s.ReadRequestAsync() is { } request)
                 s.Send($"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Path: {request.Target}\r\n\r\nok");
         });
-        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint]);
+        // Streamed (no request buffering), so the partial body reaches the upstream before the client leaves.
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint], new HttpLimits { RequestBuffer = 0 });
 
         using (var aborting = gateway.Connect())
         {

@@ -1,3 +1,4 @@
+using FastGate.Http;
 using FastGate.Upstreams;
 
 namespace FastGate.Tests.Integration;
@@ -72,7 +73,8 @@ public class KeepAlivePoolTests
         {
             MaxConnectionsPerDestination = 1, ResponseTimeout = TimeSpan.FromSeconds(1), ConnectTimeout = TimeSpan.FromSeconds(1),
         };
-        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint], options: options);
+        // Streaming request bodies (no request buffering), so the partial bodies reach the upstream.
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint], new HttpLimits { RequestBuffer = 0 }, options);
 
         using (var failing = gateway.Connect())
         {

@@ -31,7 +31,7 @@ public class TimeoutTests
             upstreamClosed.SetResult(await s.WaitForCloseAsync(TimeSpan.FromSeconds(10)));
         });
         await using var gateway = await TestGateway.StartAsync([upstream.EndPoint],
-            limits: new HttpLimits { KeepAliveTimeout = TimeSpan.FromSeconds(1) });
+            limits: new HttpLimits { KeepAliveTimeout = TimeSpan.FromSeconds(1), RequestBuffer = 0 });
         using var client = gateway.Connect();
 
         client.Send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello");
