@@ -70,6 +70,8 @@ internal sealed class ClientConnection
         }
         finally
         {
+            if (LingeringClose.IsNeeded(context))
+                await LingeringClose.RunAsync(_input, _connection.Transport.Output, context.ClientDeadlines, context.Snapshot.Limits).ConfigureAwait(false);
             Heartbeat.Unregister(context.ClientDeadlines);
             if (context.AbortConnection) ConnectionReset.Abort(_connection, "the client stopped reading (send_timeout)");
             if (context.Upstream is { } upstream) upstream.Destination.Pool.Discard(upstream);

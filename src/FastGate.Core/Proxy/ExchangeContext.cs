@@ -75,6 +75,8 @@ public sealed class ExchangeContext
     /// <summary>A relay that may still be running: the context must not be reused then.</summary>
     internal bool RequestBodyPending { get; set; }
     internal bool SentContinue { get; set; }
+    /// <summary>The whole request body was read from the client (so none of it is left in the connection).</summary>
+    internal bool RequestBodyComplete { get; set; }
     /// <summary>The client connection must not carry another exchange.</summary>
     internal bool CloseConnection { get; set; }
     /// <summary>The client connection must be aborted, not closed gracefully (it stopped reading).</summary>
@@ -117,7 +119,7 @@ public sealed class ExchangeContext
         RequestBody.Reset();
         ResponseBody.Reset();
         RequestBodyRelay = default;
-        SentContinue = CloseConnection = AbortConnection = false;
+        SentContinue = CloseConnection = AbortConnection = RequestBodyComplete = false;
         Local.Reset();
         ResponseEdits.Reset(null);
         ResponseSpool.Reset();

@@ -215,6 +215,7 @@ internal static class UpstreamExchange
                 limits.MaxHeaderBytes, timing, context.RequestBody).ConfigureAwait(false)
             : await BodyRelay.CopyContentLengthAsync(context.ClientInput, upstream.Output, request.ContentLength, timing,
                 context.RequestBody).ConfigureAwait(false);
+        context.RequestBodyComplete = result == RelayResult.Done;
         if (result == RelayResult.Done) result = await FlushUpstreamAsync(context, upstream).ConfigureAwait(false);
         // The response clock runs from the end of the request, not its start: a slow upload is not a slow upstream.
         // An upstream that stopped reading may still answer (413 and close), so it gets the same clock.
