@@ -20,6 +20,10 @@ public readonly record struct HttpMethodSet(ushort Mask)
 {
     public static readonly HttpMethodSet Any = new(ushort.MaxValue);
 
+    /// <summary>Methods whose effect is the same when sent twice (RFC 9110 §9.2.2), so a failed attempt may be repeated.</summary>
+    public static readonly HttpMethodSet Idempotent =
+        Of(HttpMethod.Get, HttpMethod.Head, HttpMethod.Options, HttpMethod.Trace, HttpMethod.Put, HttpMethod.Delete);
+
     public bool Contains(HttpMethod method) => (Mask & (1 << (int)method)) != 0;
 
     public bool IsAny => Mask == ushort.MaxValue;

@@ -62,7 +62,7 @@ internal static class UpstreamExchange
             read = await ReadResponseHeadAsync(context, upstream).ConfigureAwait(false);
         }
 
-        if (read == HeadRead.Closed && upstream.IsReused && !hasBody && allowReuse)
+        if (allowReuse && upstream.IsReused && IsStale(request, headSent, read))
         {
             DiscardUpstream(context);
             return UpstreamOutcome.Stale;
@@ -87,6 +87,18 @@ internal static class UpstreamExchange
         if (response.StatusCode == 101)
             return request.IsUpgrade ? UpstreamOutcome.Upgraded : await FailAsync(context, HeadRead.Invalid).ConfigureAwait(false);
         return UpstreamOutcome.Response;
+    }
+
+    /// <summary>
+    /// Whether a pooled connection turned out dead in a way that makes sending the request again safe: the head
+    /// could not even be written (nothing reached the upstream, and the body is still unread), or the connection
+    /// closed without a byte of answer to an idempotent request without a body. A request that may have been
+    /// processed is never sent twice otherwise (RFC 9110 §9.2.2).
+    /// </summary>
+    private static bool IsStale(RequestHead request, RelayResult headSent, HeadRead read)
+    {
+        if (headSent == RelayResult.DestinationClosed) return true;
+        return read == HeadRead.Closed && !request.HasBody && HttpMethodSet.Idempotent.Contains(request.Method);
     }
 
     /// <summary>Writes the response head (with the response policies' edits) and streams the body; returns whether the client connection stays open.</summary>

@@ -106,6 +106,62 @@ public class EdgeCaseTests
     }
 
     [Theory]
+    [InlineData("GET", "")]
+    [InlineData("POST", "hello")]
+    public async Task AnIdleConnectionTheUpstreamClosedIsNotUsedEvenForABody(string method, string body)
+    {
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            if (await s.ReadRequestAsync() is not { } request) return;
+            s.Send($"HTTP/1.1 200 OK\r\nContent-Length: {request.Body.Length}\r\n\r\n{request.Body}");
+            // then closes, without saying so
+        });
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint]);
+        using var client = gateway.Connect();
+
+        for (var i = 0; i < 2; i++)
+        {
+            client.Send($"{method} / HTTP/1.1\r\nHost: a\r\nContent-Length: {body.Length}\r\n\r\n{body}");
+            var response = await client.ReadResponseAsync();
+            Assert.Equal((200, body), (response.Status, response.Body));
+            await Task.Delay(150);
+        }
+        Assert.Equal(2, upstream.AcceptedConnections);
+        Assert.Equal(2, upstream.Requests.Count);
+    }
+
+    /// <summary>A pooled connection closed after the request reached it: only an idempotent request is sent again.</summary>
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\nHost: a\r\n\r\n", 200, 3)]
+    [InlineData("DELETE / HTTP/1.1\r\nHost: a\r\n\r\n", 200, 3)]
+    [InlineData("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", 502, 2)]
+    [InlineData("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello", 502, 2)]
+    public async Task ARequestThatMayHaveBeenProcessedIsNeverSentTwice(string second, int status, int requestsSeen)
+    {
+        var sessions = 0;
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            var first = Interlocked.Increment(ref sessions) == 1;
+            for (var answered = 0; await s.ReadRequestAsync() is not null; answered++)
+            {
+                // The first connection answers once, then takes the next request and closes without an answer.
+                if (first && answered == 1) return;
+                s.Send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        });
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint]);
+        using var client = gateway.Connect();
+
+        client.Send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+        client.Send(second);
+        var response = await client.ReadResponseAsync();
+
+        Assert.Equal(status, response.Status);
+        Assert.Equal(requestsSeen, upstream.Requests.Count);
+    }
+
+    [Theory]
     [InlineData("garbage\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\nContent-Length: 2\n\nok")]
