@@ -19,7 +19,13 @@ public static class SnapshotSummary
           .Append(", response headers ").Append(SizeParser.Format(l.MaxResponseHeaderBytes)).AppendLine();
         sb.Append("timeouts  header ").Append(DurationParser.Format(l.HeaderTimeout))
           .Append(", keep-alive ").Append(DurationParser.Format(l.KeepAliveTimeout))
+          .Append(", send ").Append(DurationParser.Format(l.SendTimeout))
           .Append(", drain ").Append(DurationParser.Format(snapshot.DrainTimeout)).AppendLine();
+        sb.Append("buffering response ").Append(SizeParser.Format(l.ResponseBuffer))
+          .Append(l.Spool ? $" then spool in {l.SpoolDirectory} (≤ {SizeParser.Format(l.MaxSpoolPerResponse)} each, {SizeParser.Format(l.MaxSpoolTotal)} in all)" : ", no spool")
+          .Append(", request ").Append(SizeParser.Format(l.RequestBuffer))
+          .Append(l.MinRequestBodyRate > 0 ? $", min body rate {l.MinRequestBodyRate} B/s after {DurationParser.Format(l.MinRequestBodyRateGrace)}" : ", no min body rate")
+          .Append(", lingering ").Append(DurationParser.Format(l.LingeringTime)).AppendLine();
         sb.Append("paths     escaped slashes ").Append(PathOptions.Format(l.EscapedSlashes))
           .AppendLine(l.MergeSlashes ? ", \"//\" merged" : ", \"//\" kept");
         if (snapshot.TrustedProxies.Count > 0)
