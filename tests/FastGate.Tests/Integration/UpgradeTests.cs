@@ -35,6 +35,48 @@ public class UpgradeTests
     }
 
     [Fact]
+    public async Task AnUpgradeRequestWithABodySendsTheBodyFirstThenTunnels()
+    {
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            var request = await s.ReadRequestAsync();
+            if (request?.Body != "hello") return;
+            s.Send("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+            while (await s.ReadAvailableAsync() is { } data) s.Send("echo:" + data);
+        });
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint]);
+        using var client = gateway.Connect();
+
+        client.Send(UpgradeRequest.Replace("\r\n\r\n", "\r\nContent-Length: 5\r\n\r\nhello"));
+        Assert.StartsWith("HTTP/1.1 101", await client.ReadUntilAsync("\r\n\r\n"));
+        client.Send("frame");
+        Assert.Equal("echo:frame", await client.ReadUntilAsync("frame"));
+    }
+
+    [Fact]
+    public async Task ATunnelWhoseUpstreamLeftEndsAfterTheGraceEvenIfTheClientStaysSilent()
+    {
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            await s.ReadRequestAsync();
+            s.Send("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nbye");
+            s.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            await s.WaitForCloseAsync(TimeSpan.FromSeconds(15));
+        });
+        var observer = new FastGate.Tests.Pipeline.RecordingObserver();
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint], observers: observer);
+        using var client = gateway.Connect();
+
+        client.Send(UpgradeRequest);
+        Assert.EndsWith("bye", await client.ReadUntilAsync("bye"));
+        // The upstream's end is passed on as a FIN; the client's silent half is stopped after the grace period.
+        var seen = Assert.Single(await observer.WaitForAsync(1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(FastGate.Proxy.ExchangeOutcome.Tunnelled, seen.Outcome);
+        Assert.Equal(0, gateway.Destinations[0].Pool.OpenConnections);
+        Assert.True(await client.IsClosedAsync(TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
     public async Task UpgradeAnsweredWith200IsAnOrdinaryResponse()
     {
         await using var upstream = ScriptedUpstream.Ok("no upgrade");
