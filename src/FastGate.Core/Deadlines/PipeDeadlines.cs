@@ -18,6 +18,7 @@ internal sealed class PipeDeadlines : IThreadPoolWorkItem
     private long _read = Heartbeat.Never;
     private long _flush = Heartbeat.Never;
     private volatile bool _aborted;
+    private volatile bool _flushAborted;
     private int _queued;
 
     /// <summary>The heartbeat's slot for this object, -1 while unregistered.</summary>
@@ -36,7 +37,7 @@ internal sealed class PipeDeadlines : IThreadPoolWorkItem
     {
         Volatile.Write(ref _read, Heartbeat.Never);
         Volatile.Write(ref _flush, Heartbeat.Never);
-        _aborted = false;
+        _aborted = _flushAborted = false;
     }
 
     public void SetReadDeadline(TimeSpan timeout) => Volatile.Write(ref _read, Heartbeat.After(timeout));
@@ -53,6 +54,19 @@ internal sealed class PipeDeadlines : IThreadPoolWorkItem
 
     /// <summary>Set by <see cref="AbortRead"/>: the pending read was ended on purpose, not by a deadline.</summary>
     public bool Aborted => _aborted;
+
+    /// <summary>Set by <see cref="AbortFlush"/>: the pending flush was ended on purpose; the writer must stop.</summary>
+    public bool FlushAborted => _flushAborted;
+
+    /// <summary>
+    /// Ends the pending (or next) flush now, so the one writer of the pipe stops by itself; completing the pipe from
+    /// here instead would race that writer's own writes.
+    /// </summary>
+    public void AbortFlush()
+    {
+        _flushAborted = true;
+        _output?.CancelPendingFlush();
+    }
 
     /// <summary>Ends the pending (or next) read now, for a reason other than a deadline.</summary>
     public void AbortRead()

@@ -171,6 +171,7 @@ internal static class BodyRelay
                 result = flush.Result;
                 // A writer that waits itself (ResponseSpool) reports the send timeout as a completed, cancelled flush.
                 if (result.IsCanceled && timing.Destination.FlushTimedOut) return RelayResult.SendTimedOut;
+                if (result.IsCanceled && timing.Destination.FlushAborted) return RelayResult.DestinationClosed;
             }
             else
             {
@@ -178,6 +179,7 @@ internal static class BodyRelay
                 result = await flush.ConfigureAwait(false);
                 if (result.IsCanceled && timing.Destination.FlushTimedOut) return RelayResult.SendTimedOut;
                 timing.Destination.ClearFlushDeadline();
+                if (result.IsCanceled && timing.Destination.FlushAborted) return RelayResult.DestinationClosed;
             }
             if (result.IsCompleted) return RelayResult.DestinationClosed;
             if (!result.IsCanceled) return RelayResult.Done;

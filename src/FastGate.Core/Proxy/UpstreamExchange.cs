@@ -43,7 +43,7 @@ internal static class UpstreamExchange
         upstream.Deadlines.Clear();
 
         RequestHeadWriter.Write(upstream.Output, request, route, destination.Config, context.Client);
-        if (!await SendContinueIfExpectedAsync(context).ConfigureAwait(false)) return Abandon(context);
+        if (!await SendContinueIfExpectedAsync(context).ConfigureAwait(false)) return await AbandonAsync(context).ConfigureAwait(false);
 
         HeadRead read;
         var headSent = await FlushUpstreamAsync(context, upstream).ConfigureAwait(false);
@@ -75,7 +75,7 @@ internal static class UpstreamExchange
             if (request.VersionMinor == 1 && !(response.StatusCode == 100 && context.SentContinue))
             {
                 ResponseHeadWriter.Write(context.ClientOutput, response, ClientFraming.None, default, upgrade: false, extra: null);
-                if (!await FlushClientAsync(context).ConfigureAwait(false)) return Abandon(context);
+                if (!await FlushClientAsync(context).ConfigureAwait(false)) return await AbandonAsync(context).ConfigureAwait(false);
             }
             read = await ReadResponseHeadAsync(context, upstream).ConfigureAwait(false);
         }
@@ -142,17 +142,10 @@ internal static class UpstreamExchange
         var bodySent = RelayResult.Done;
         if (hasBody)
         {
-            if (!context.RequestBodyRelay.IsCompleted)
-            {
-                // The upstream answered before reading the whole body: stop relaying it (discarding the upstream
-                // ends a flush stuck on it; the abort ends a wait for the client). The client's connection cannot be
-                // reused because the rest of its body is still unread.
-                DiscardUpstream(context);
-                context.ClientDeadlines.AbortRead();
-                close = true;
-            }
-            bodySent = await context.RequestBodyRelay.ConfigureAwait(false);
-            context.RequestBodyPending = false;
+            // The upstream may have answered before reading the whole body: then the relay is stopped, and the
+            // client's connection cannot be reused because the rest of its body is still unread.
+            close |= !context.RequestBodyRelay.IsCompleted;
+            bodySent = await StopRequestBodyAsync(context).ConfigureAwait(false);
         }
 
         if (context.Upstream is not null && relayed == RelayResult.Done && bodySent == RelayResult.Done && response.KeepAlive)
@@ -294,14 +287,8 @@ internal static class UpstreamExchange
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private static async ValueTask<UpstreamOutcome> FailAsync(ExchangeContext context, HeadRead read)
     {
-        DiscardUpstream(context); // also unblocks a request-body relay stuck writing to it
-        var bodySent = RelayResult.Done;
-        if (context.Request.HasBody)
-        {
-            if (!context.RequestBodyRelay.IsCompleted) context.ClientDeadlines.AbortRead();
-            bodySent = await context.RequestBodyRelay.ConfigureAwait(false);
-            context.RequestBodyPending = false;
-        }
+        var bodySent = await StopRequestBodyAsync(context).ConfigureAwait(false);
+        DiscardUpstream(context);
         context.Error = read switch
         {
             HeadRead.TimedOut => ProxyError.UpstreamTimeout,
@@ -353,11 +340,32 @@ internal static class UpstreamExchange
         }
     }
 
-    private static UpstreamOutcome Abandon(ExchangeContext context)
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    private static async ValueTask<UpstreamOutcome> AbandonAsync(ExchangeContext context)
     {
+        await StopRequestBodyAsync(context).ConfigureAwait(false);
         DiscardUpstream(context);
         if (context.Error == ProxyError.None) context.Error = ProxyError.ClientAborted;
         return UpstreamOutcome.ClientGone;
+    }
+
+    /// <summary>
+    /// Ends the request-body relay of this attempt, if one runs, and returns how it ended. A relay still under way is
+    /// stopped from both of its waits (the flush to the upstream, the read from the client) rather than by closing
+    /// the upstream under it, so only the relay itself ever writes the upstream's pipe.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    private static async ValueTask<RelayResult> StopRequestBodyAsync(ExchangeContext context)
+    {
+        if (!context.RequestBodyPending) return RelayResult.Done;
+        if (!context.RequestBodyRelay.IsCompleted)
+        {
+            context.Upstream?.Deadlines.AbortFlush();
+            context.ClientDeadlines.AbortRead();
+        }
+        var result = await context.RequestBodyRelay.ConfigureAwait(false);
+        context.RequestBodyPending = false;
+        return result;
     }
 
     private static void DiscardUpstream(ExchangeContext context)
