@@ -30,7 +30,7 @@ public sealed record HttpLimits
     public string SpoolDirectory { get; init; } = Path.GetTempPath();
     public long MaxSpoolPerResponse { get; init; } = 1L << 30;
     /// <summary>Spool bytes on disk across all responses; past it, responses stream with back-pressure.</summary>
-    public long MaxSpoolTotal { get; init; } = 4L << 30;
+    public long MaxSpoolTotal { get; init; } = 16L << 30;
     /// <summary>Request body bytes (or the whole body, when smaller) that must arrive before an upstream is leased.</summary>
     public int RequestBuffer { get; init; } = 64 * 1024;
     /// <summary>Slowest request body accepted, in bytes per second of waiting, after <see cref="MinRequestBodyRateGrace"/>; 0 = none.</summary>

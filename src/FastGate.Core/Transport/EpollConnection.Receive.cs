@@ -5,8 +5,8 @@ namespace FastGate.Transport;
 
 internal sealed partial class EpollConnection
 {
-    /// <summary>Bytes read without a flush before the reader gets them (the rest stays in the kernel until then).</summary>
-    private const int MaxReadPerFlush = 64 * 1024;
+    /// <summary>Bytes read without a flush before the reader gets them (the rest stays in the kernel until then): the pause threshold, so one burst cannot overfill the pipe.</summary>
+    private readonly int _maxReadPerFlush;
 
     private enum ReadOutcome : byte { Drained, More, End }
 
@@ -72,7 +72,7 @@ internal sealed partial class EpollConnection
                 writer.Advance((int)n);
                 total += (int)n;
                 if (n < memory.Length) return ReadOutcome.Drained;
-                if (total >= MaxReadPerFlush) return ReadOutcome.More;
+                if (total >= _maxReadPerFlush) return ReadOutcome.More;
                 continue;
             }
             if (n == 0) return ReadOutcome.End;

@@ -23,6 +23,12 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     /// </summary>
     public const int InputPauseThreshold = 64 * 1024;
 
+    /// <summary>
+    /// The same for upstream connections, whose input is a response the relay drains at once into the client's pipe
+    /// or the spool: kept small, since a burst of slow clients can leave every upstream pipe full at the same time.
+    /// </summary>
+    public const int UpstreamInputPauseThreshold = 16 * 1024;
+
     /// <summary>Unsent output at which a flush waits; what a client that stops reading pins in memory, besides one write.</summary>
     public const int OutputPauseThreshold = 16 * 1024;
 
@@ -50,15 +56,16 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     private IDictionary<object, object?>? _items;
     private string? _id;
 
-    private EpollConnection(EventLoop loop, int fd, EndPoint? local, EndPoint? remote)
+    private EpollConnection(EventLoop loop, int fd, EndPoint? local, EndPoint? remote, int inputPauseThreshold)
     {
+        _maxReadPerFlush = inputPauseThreshold;
         _loop = loop;
         _fd = fd;
         LocalEndPoint = local;
         RemoteEndPoint = remote;
         var pool = PinnedBlockMemoryPool.Instance;
         _input = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline,
-            pauseWriterThreshold: InputPauseThreshold, resumeWriterThreshold: InputPauseThreshold / 2, useSynchronizationContext: false));
+            pauseWriterThreshold: inputPauseThreshold, resumeWriterThreshold: inputPauseThreshold / 2, useSynchronizationContext: false));
         _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline,
             pauseWriterThreshold: OutputPauseThreshold, resumeWriterThreshold: OutputPauseThreshold / 2, useSynchronizationContext: false));
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
@@ -107,7 +114,7 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     /// <summary>Wraps a connected non-blocking socket and starts its receiver and sender on <paramref name="loop"/>.</summary>
     internal static EpollConnection Start(EventLoop loop, int fd, EndPoint? local, EndPoint? remote)
     {
-        var connection = new EpollConnection(loop, fd, local, remote);
+        var connection = new EpollConnection(loop, fd, local, remote, InputPauseThreshold);
         loop.Register(connection, fd);
         connection.StartLoops();
         return connection;
