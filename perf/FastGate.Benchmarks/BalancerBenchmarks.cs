@@ -23,10 +23,8 @@ public class BalancerBenchmarks
     private readonly LeastConnectionsBalancer _leastConnections = new();
     private DestinationState[] _destinations = [];
 
-    private readonly SemaphoreSlim _go = new(0), _done = new(0);
-    private Thread? _worker;
-    private volatile IBalancer? _workerBalancer; // null stops the worker
-    private int _workerSink;
+    private SecondThread? _worker;
+    private Func<int> _roundRobinMany = null!, _leastConnectionsMany = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -38,16 +36,15 @@ public class BalancerBenchmarks
             _destinations[i] = new DestinationState(new Destination($"10.0.0.{i + 1}:{port}", new IPEndPoint(IPAddress.Loopback, port)), new ClusterOptions());
             for (var n = 0; n < i % 3; n++) _destinations[i].OnRequestStart(); // uneven load: 0, 1, 2, 0 in flight
         }
-        _worker = new Thread(WorkerLoop) { IsBackground = true, Name = "bench-picker" };
-        _worker.Start();
+        _roundRobinMany = () => PickMany(_roundRobin, _destinations);
+        _leastConnectionsMany = () => PickMany(_leastConnections, _destinations);
+        _worker = new SecondThread("bench-picker");
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _workerBalancer = null;
-        _go.Release();
-        _worker?.Join();
+        _worker?.Dispose();
         foreach (var d in _destinations) d.Pool.Dispose();
     }
 
@@ -58,31 +55,10 @@ public class BalancerBenchmarks
     public DestinationState? LeastConnections() => _leastConnections.Pick(Context, _destinations);
 
     [Benchmark(OperationsPerInvoke = 2 * PicksPerThread)]
-    public int RoundRobinTwoThreads() => PickOnTwoThreads(_roundRobin);
+    public int RoundRobinTwoThreads() => _worker!.RunOnBoth(_roundRobinMany);
 
     [Benchmark(OperationsPerInvoke = 2 * PicksPerThread)]
-    public int LeastConnectionsTwoThreads() => PickOnTwoThreads(_leastConnections);
-
-    private int PickOnTwoThreads(IBalancer balancer)
-    {
-        _workerBalancer = balancer;
-        _go.Release();
-        var sink = PickMany(balancer, _destinations);
-        _done.Wait();
-        return sink + _workerSink;
-    }
-
-    private void WorkerLoop()
-    {
-        while (true)
-        {
-            _go.Wait();
-            var balancer = _workerBalancer;
-            if (balancer is null) return;
-            _workerSink = PickMany(balancer, _destinations);
-            _done.Release();
-        }
-    }
+    public int LeastConnectionsTwoThreads() => _worker!.RunOnBoth(_leastConnectionsMany);
 
     private static int PickMany(IBalancer balancer, DestinationState[] destinations)
     {

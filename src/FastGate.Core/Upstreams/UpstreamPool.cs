@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using FastGate.Threading;
 
 namespace FastGate.Upstreams;
 
@@ -7,17 +7,24 @@ namespace FastGate.Upstreams;
 /// are leased at once; idle ones older than the idle timeout are closed on rent and by a periodic sweep.
 /// </summary>
 /// <remarks>
+/// Idle connections are rented most recently used first (LIFO): under light load the same few stay busy and the
+/// rest age past the idle timeout and are swept, where a FIFO would keep every one of them just warm enough.
+/// <para>
 /// Disposing closes the idle connections and stops the sweep, but the pool still works: a request that picked
 /// the destination just before it was removed may still rent, and its connection is closed when it comes back.
+/// </para>
 /// </remarks>
 public sealed class UpstreamPool : IDisposable
 {
     private readonly DestinationState _destination;
     private readonly ClusterOptions _options;
-    private readonly ConcurrentQueue<UpstreamConnection> _idle = new();
+    private readonly BoundedStack<UpstreamConnection> _idle;
+    /// <summary>The sweep's own list of the idle connections it took out to check.</summary>
+    private readonly UpstreamConnection?[] _swept;
     private readonly SemaphoreSlim _leases;
     private readonly Timer _sweeper;
     private int _open;
+    private int _sweeping;
     private int _disposed;
 
     /// <param name="options">Only the settings in <see cref="DestinationKey"/> are read: connections, idle and connect timeouts.</param>
@@ -26,6 +33,8 @@ public sealed class UpstreamPool : IDisposable
         _destination = destination;
         _options = options;
         _leases = new SemaphoreSlim(options.MaxConnectionsPerDestination, options.MaxConnectionsPerDestination);
+        _idle = new BoundedStack<UpstreamConnection>(Math.Min(options.MaxConnectionsPerDestination, BoundedStack<UpstreamConnection>.MaxCapacity));
+        _swept = new UpstreamConnection?[_idle.Capacity];
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.IdleTimeout.TotalMilliseconds / 2, 250, 30_000));
         _sweeper = new Timer(static s => ((UpstreamPool)s!).Sweep(), this, period, period);
     }
@@ -52,9 +61,9 @@ public sealed class UpstreamPool : IDisposable
         if (allowReuse)
         {
             var now = Environment.TickCount64;
-            while (_idle.TryDequeue(out var idle))
+            while (_idle.TryPop(out var idle))
             {
-                if (now - idle.LastUsedTicks < (long)_options.IdleTimeout.TotalMilliseconds && idle.IsHealthyIdle())
+                if (IsReusable(idle, now))
                 {
                     idle.IsReused = true;
                     return idle;
@@ -80,7 +89,7 @@ public sealed class UpstreamPool : IDisposable
     public void Return(UpstreamConnection connection)
     {
         connection.LastUsedTicks = Environment.TickCount64;
-        _idle.Enqueue(connection);
+        if (!_idle.TryPush(connection)) Close(connection);
         _leases.Release();
         // Both calls above are full fences, so either this read sees the flag or Dispose sees the connection.
         if (IsDisposed) CloseIdle();
@@ -99,24 +108,38 @@ public sealed class UpstreamPool : IDisposable
         Interlocked.Decrement(ref _open);
     }
 
+    private bool IsReusable(UpstreamConnection connection, long now) =>
+        now - connection.LastUsedTicks < (long)_options.IdleTimeout.TotalMilliseconds && connection.IsHealthyIdle();
+
+    /// <summary>
+    /// Takes every idle connection out, closes the stale and unhealthy ones (in a LIFO the oldest are at the
+    /// bottom, out of reach otherwise), and pushes the rest back oldest first, so their order is kept. Renters never
+    /// wait for it; one that comes meanwhile may find fewer idle connections and connect anew.
+    /// </summary>
     private void Sweep()
     {
-        var count = _idle.Count;
+        if (Interlocked.Exchange(ref _sweeping, 1) != 0) return;
         var now = Environment.TickCount64;
-        for (var i = 0; i < count && _idle.TryDequeue(out var c); i++)
+        var kept = 0;
+        while (kept < _swept.Length && _idle.TryPop(out var c))
         {
-            if (now - c.LastUsedTicks < (long)_options.IdleTimeout.TotalMilliseconds && c.IsHealthyIdle())
-                _idle.Enqueue(c);
-            else
-                Close(c);
+            if (IsReusable(c, now)) _swept[kept++] = c;
+            else Close(c);
         }
-        // A Dispose that ran while a connection was out for its check missed it: close it here.
+        for (var i = kept - 1; i >= 0; i--)
+        {
+            // Returns that came meanwhile may have filled the idle set.
+            if (!_idle.TryPush(_swept[i]!)) Close(_swept[i]!);
+            _swept[i] = null;
+        }
+        Volatile.Write(ref _sweeping, 0);
+        // A Dispose that ran while connections were out for their check missed them: close them here.
         if (IsDisposed) CloseIdle();
     }
 
     private void CloseIdle()
     {
-        while (_idle.TryDequeue(out var c)) Close(c);
+        while (_idle.TryPop(out var c)) Close(c);
     }
 
     public void Dispose()
