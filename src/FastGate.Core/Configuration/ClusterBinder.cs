@@ -1,4 +1,5 @@
 using FastGate.Balancing;
+using FastGate.Threading;
 using FastGate.Upstreams;
 
 namespace FastGate.Configuration;
@@ -16,6 +17,9 @@ internal static class ClusterBinder
         var children = table.Children;
         if (children.TryGetValue("max_connections", out var node) && reader.TryInt(node, $"{prefix}.max_connections", 1, 1_000_000, out var max))
             options = options with { MaxConnectionsPerDestination = max };
+        if (children.TryGetValue("max_idle_connections", out node)
+            && reader.TryInt(node, $"{prefix}.max_idle_connections", 0, BoundedStack<UpstreamConnection>.MaxCapacity, out var maxIdle))
+            options = options with { MaxIdleConnectionsPerDestination = maxIdle };
         if (children.TryGetValue("idle_timeout", out node) && reader.TryDuration(node, $"{prefix}.idle_timeout", false, out var idle))
             options = options with { IdleTimeout = idle };
         if (children.TryGetValue("connect_timeout", out node) && reader.TryDuration(node, $"{prefix}.connect_timeout", false, out var connect))

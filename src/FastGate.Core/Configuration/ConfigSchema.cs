@@ -22,7 +22,10 @@ internal static class ConfigSchema
     ];
 
     public static readonly string[] ClusterKeys =
-        ["destinations", "balancer", "max_connections", "idle_timeout", "connect_timeout", "response_timeout"];
+        [
+            "destinations", "balancer", "max_connections", "max_idle_connections", "idle_timeout", "connect_timeout",
+            "response_timeout",
+        ];
 
     public static readonly string[] RouteKeys =
         ["cluster", "path", "host", "methods", "strip_prefix", "add_prefix", "host_header"];

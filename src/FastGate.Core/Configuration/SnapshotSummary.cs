@@ -47,6 +47,7 @@ public static class SnapshotSummary
             var o = cluster.Options;
             sb.Append("  ").Append(cluster.Name).Append("  ").Append(cluster.BalancerName)
               .Append(", max ").Append(o.MaxConnectionsPerDestination).Append(" conn/destination")
+              .Append(" (").Append(o.MaxIdleConnectionsPerDestination).Append(" idle)")
               .Append(", idle ").Append(DurationParser.Format(o.IdleTimeout))
               .Append(", connect ").Append(DurationParser.Format(o.ConnectTimeout))
               .Append(", response ").Append(DurationParser.Format(o.ResponseTimeout)).AppendLine();

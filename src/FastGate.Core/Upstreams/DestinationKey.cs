@@ -8,7 +8,8 @@ namespace FastGate.Upstreams;
 /// pool) while the old one drains.
 /// </summary>
 public readonly record struct DestinationKey(
-    string Scheme, string Address, EndPoint EndPoint, int MaxConnections, TimeSpan IdleTimeout, TimeSpan ConnectTimeout)
+    string Scheme, string Address, EndPoint EndPoint, int MaxConnections, int MaxIdleConnections, TimeSpan IdleTimeout,
+    TimeSpan ConnectTimeout)
 {
     public const string Http = "http";
 
@@ -18,6 +19,7 @@ public readonly record struct DestinationKey(
         destination.Address.ToLowerInvariant(),
         destination.EndPoint,
         options.MaxConnectionsPerDestination,
+        options.MaxIdleConnectionsPerDestination,
         options.IdleTimeout,
         options.ConnectTimeout);
 

@@ -4,7 +4,8 @@ namespace FastGate.Upstreams;
 
 /// <summary>
 /// Keep-alive connections to one destination. At most <see cref="ClusterOptions.MaxConnectionsPerDestination"/>
-/// are leased at once; idle ones older than the idle timeout are closed on rent and by a periodic sweep.
+/// are leased at once and <see cref="ClusterOptions.MaxIdleConnectionsPerDestination"/> kept idle (one returned to a
+/// full idle set is closed); idle ones older than the idle timeout are closed on rent and by a periodic sweep.
 /// </summary>
 /// <remarks>
 /// Idle connections are rented most recently used first (LIFO): under light load the same few stay busy and the
@@ -27,13 +28,14 @@ public sealed class UpstreamPool : IDisposable
     private int _sweeping;
     private int _disposed;
 
-    /// <param name="options">Only the settings in <see cref="DestinationKey"/> are read: connections, idle and connect timeouts.</param>
+    /// <param name="options">Only the settings in <see cref="DestinationKey"/> are read: connection limits, idle and connect timeouts.</param>
     public UpstreamPool(DestinationState destination, ClusterOptions options)
     {
         _destination = destination;
         _options = options;
         _leases = new SemaphoreSlim(options.MaxConnectionsPerDestination, options.MaxConnectionsPerDestination);
-        _idle = new BoundedStack<UpstreamConnection>(Math.Min(options.MaxConnectionsPerDestination, BoundedStack<UpstreamConnection>.MaxCapacity));
+        var idle = Math.Min(options.MaxIdleConnectionsPerDestination, options.MaxConnectionsPerDestination);
+        _idle = new BoundedStack<UpstreamConnection>(Math.Min(idle, BoundedStack<UpstreamConnection>.MaxCapacity));
         _swept = new UpstreamConnection?[_idle.Capacity];
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.IdleTimeout.TotalMilliseconds / 2, 250, 30_000));
         _sweeper = new Timer(static s => ((UpstreamPool)s!).Sweep(), this, period, period);
@@ -89,7 +91,7 @@ public sealed class UpstreamPool : IDisposable
     public void Return(UpstreamConnection connection)
     {
         connection.LastUsedTicks = Environment.TickCount64;
-        if (!_idle.TryPush(connection)) Close(connection);
+        if (!_idle.TryPush(connection)) Close(connection); // the idle set is full
         _leases.Release();
         // Both calls above are full fences, so either this read sees the flag or Dispose sees the connection.
         if (IsDisposed) CloseIdle();

@@ -122,6 +122,10 @@ public class ConfigErrorTests
         AssertError(MinimalCluster + "\nmax_connections = 0\n", 3, "clusters.backend.max_connections", "0 is out of range (1-1000000)");
 
     [Fact]
+    public void Negative_idle_connection_cap() =>
+        AssertError(MinimalCluster + "\nmax_idle_connections = -1\n", 3, "clusters.backend.max_idle_connections", "-1 is out of range (0-65535)");
+
+    [Fact]
     public void Route_to_missing_cluster() =>
         AssertError(MinimalCluster + "\n[routes.r]\ncluster = \"backnd\"\npath = \"/\"\n", 4, "routes.r.cluster", "unknown cluster \"backnd\" (did you mean \"backend\"?)");
 

@@ -30,6 +30,7 @@ public class ConfigLoaderTests
         destinations = ["127.0.0.1:9001", "127.0.0.1:9002"]
         balancer = "least_connections"
         max_connections = 64
+        max_idle_connections = 8
         idle_timeout = "30s"
         connect_timeout = "500ms"
         response_timeout = 20
@@ -82,12 +83,14 @@ public class ConfigLoaderTests
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9002), backend.Destinations[1].EndPoint);
         Assert.False(backend.IsBound, "loading creates no runtime state (pools, balancers)");
         Assert.Equal(64, backend.Options.MaxConnectionsPerDestination);
+        Assert.Equal(8, backend.Options.MaxIdleConnectionsPerDestination);
         Assert.Equal(TimeSpan.FromSeconds(30), backend.Options.IdleTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(500), backend.Options.ConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(20), backend.Options.ResponseTimeout);
 
         var statics = s.Clusters["static"];
         Assert.Equal(RoundRobinBalancer.ConfigName, statics.BalancerName);
+        Assert.Equal(64, statics.Options.MaxIdleConnectionsPerDestination);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9100), statics.Destinations[0].EndPoint);
 
         var api = s.Routes.Routes.Single(r => r.Name == "api");
@@ -188,7 +191,7 @@ public class ConfigLoaderTests
         Assert.True(api >= 0 && fallback > api, text);
         Assert.Matches(@"1\.\s+api\s+GET,POST\s+\*\.example\.com\s+/api/\{\*\*rest\}\s+-> backend\s+strip /api, add /v1, host=destination", text);
         Assert.Contains("host=cdn.internal", text);
-        Assert.Contains("backend  least_connections, max 64 conn/destination, idle 30s, connect 500ms, response 20s", text);
+        Assert.Contains("backend  least_connections, max 64 conn/destination (8 idle), idle 30s, connect 500ms, response 20s", text);
         Assert.Contains("localhost:9100 (127.0.0.1:9100)", text);
         Assert.True(text.Split('\n').Length < 40, text);
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using FastGate.Upstreams;
 
 namespace FastGate.Tests.Integration;
 
@@ -40,6 +41,55 @@ public class IdlePoolTests
             Assert.Equal(last, (await quick.ReadResponseAsync()).Header("X-Port"));
         }
         Assert.Equal(2, upstream.AcceptedConnections);
+    }
+
+    /// <summary>A burst makes as many upstream connections as requests; only the cap's worth stay open afterwards.</summary>
+    [Theory]
+    [InlineData(3, 8)]
+    [InlineData(0, 4)]
+    public async Task AfterABurstOnlyTheIdleCapStaysOpenAtTheUpstream(int cap, int burst)
+    {
+        var arrived = 0;
+        var open = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            Interlocked.Increment(ref open);
+            try
+            {
+                while (await s.ReadRequestAsync() is not null)
+                {
+                    // Every request waits for the whole burst, so none can reuse another's connection.
+                    if (Interlocked.Increment(ref arrived) == burst) all.SetResult();
+                    await all.Task;
+                    s.Send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref open);
+            }
+        });
+        var options = new ClusterOptions { MaxIdleConnectionsPerDestination = cap, ConnectTimeout = TimeSpan.FromSeconds(2) };
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint], options: options);
+
+        var clients = Enumerable.Range(0, burst).Select(_ => gateway.Connect()).ToList();
+        try
+        {
+            clients.ForEach(c => c.Send("GET /burst HTTP/1.1\r\nHost: a\r\n\r\n"));
+            foreach (var c in clients) Assert.Equal(200, (await c.ReadResponseAsync()).Status);
+            Assert.Equal(burst, upstream.AcceptedConnections);
+
+            await WaitUntilAsync(() => Volatile.Read(ref open) == cap);
+            await Task.Delay(300);
+            Assert.Equal(cap, Volatile.Read(ref open));
+            Assert.Equal(cap, gateway.Destinations[0].Pool.IdleConnections);
+            Assert.Equal(cap, gateway.Destinations[0].Pool.OpenConnections);
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -107,12 +107,17 @@ public sealed class UpstreamRuntimeTests : IDisposable
         Assert.True(await closed.Task.WaitAsync(TimeSpan.FromSeconds(10)), "the late connection was kept");
     }
 
-    [Fact]
-    public void Changed_max_connections_gives_a_new_pool_and_the_old_one_drains()
+    [Theory]
+    [InlineData("max_connections")]
+    [InlineData("max_idle_connections")]
+    public void Changed_pool_setting_gives_a_new_pool_and_the_old_one_drains(string setting)
     {
         var first = Cluster("backend", Port(9001));
         _runtime.Bind([first]);
-        var next = Cluster("backend", Options with { MaxConnectionsPerDestination = 8 }, RoundRobinBalancer.ConfigName, Port(9001));
+        var changed = setting == "max_connections"
+            ? Options with { MaxConnectionsPerDestination = 8 }
+            : Options with { MaxIdleConnectionsPerDestination = 2 };
+        var next = Cluster("backend", changed, RoundRobinBalancer.ConfigName, Port(9001));
         Assert.Equal(new BindResult(1, 1), _runtime.Bind([next]));
 
         Assert.NotSame(first.DestinationStates[0], next.DestinationStates[0]);
