@@ -20,6 +20,10 @@ internal sealed class PipeDeadlines : IThreadPoolWorkItem
     private volatile bool _aborted;
     private volatile bool _flushAborted;
     private int _queued;
+    private CancellationToken _closeRequest;
+    private Action<object?>? _onCloseRequest;
+    private object? _closeRequestState;
+    private int _closeRequestSeen;
 
     /// <summary>The heartbeat's slot for this object, -1 while unregistered.</summary>
     internal int HeartbeatSlot = -1;
@@ -47,6 +51,24 @@ internal sealed class PipeDeadlines : IThreadPoolWorkItem
     public void SetFlushDeadline(TimeSpan timeout) => Volatile.Write(ref _flush, Heartbeat.After(timeout));
 
     public void ClearFlushDeadline() => Volatile.Write(ref _flush, Heartbeat.Never);
+
+    /// <summary>
+    /// Has the heartbeat call <paramref name="callback"/> once, on the thread pool, after <paramref name="token"/> is
+    /// cancelled (within a tick). Cheaper per connection than a registration on the token, which an idle connection
+    /// would hold for its whole life.
+    /// </summary>
+    public void WatchCloseRequest(CancellationToken token, Action<object?> callback, object state)
+    {
+        _closeRequest = token;
+        _closeRequestState = state;
+        Volatile.Write(ref _onCloseRequest, callback);
+    }
+
+    /// <summary>The token given to <see cref="WatchCloseRequest"/> is cancelled (at once, not a tick later).</summary>
+    public bool CloseRequested => _closeRequest.IsCancellationRequested;
+
+    private bool CloseRequestPending => _onCloseRequest is not null && _closeRequest.IsCancellationRequested
+        && Volatile.Read(ref _closeRequestSeen) == 0;
 
     public bool ReadTimedOut => Heartbeat.Now >= Volatile.Read(ref _read);
 
@@ -81,7 +103,7 @@ internal sealed class PipeDeadlines : IThreadPoolWorkItem
     /// </summary>
     internal void Check(long now)
     {
-        if (now < Volatile.Read(ref _read) && now < Volatile.Read(ref _flush)) return;
+        if (now < Volatile.Read(ref _read) && now < Volatile.Read(ref _flush) && !CloseRequestPending) return;
         if (Interlocked.Exchange(ref _queued, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
@@ -91,5 +113,6 @@ internal sealed class PipeDeadlines : IThreadPoolWorkItem
         var now = Heartbeat.Now;
         if (now >= Volatile.Read(ref _read)) _input?.CancelPendingRead();
         if (now >= Volatile.Read(ref _flush)) _output?.CancelPendingFlush();
+        if (CloseRequestPending && Interlocked.Exchange(ref _closeRequestSeen, 1) == 0) _onCloseRequest!(_closeRequestState);
     }
 }

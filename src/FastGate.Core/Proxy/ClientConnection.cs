@@ -14,19 +14,25 @@ namespace FastGate.Proxy;
 /// <summary>
 /// The lifecycle of one client connection: read a request head, hand it to an <see cref="Exchange"/>, repeat while
 /// the connection stays alive; close idle connections on drain; abort one that stopped reading. Everything about a
-/// single request lives in the pooled <see cref="ExchangeContext"/>.
+/// single request lives in the pooled <see cref="ExchangeContext"/>, rented when a head's first byte arrives and
+/// returned when the connection waits idle again.
 /// </summary>
+/// <remarks>
+/// So an idle keep-alive connection holds only this object, its deadlines and the transport's state (see
+/// docs/architecture.md, "Idle client connections").
+/// </remarks>
 internal sealed class ClientConnection
 {
-    private enum HeadRead : byte { Ok, Closed, Error }
-
     private readonly ConnectionContext _connection;
     private readonly PipeReader _input;
     private readonly SnapshotHolder _snapshots;
     private readonly GatewayStats _stats;
     private readonly ExchangeContextPool _contexts;
-    private readonly ExchangeContext _context;
-    private ProxyError _headError;
+    private readonly ClientInfo _client;
+    private readonly IExchangeObserver[] _observers;
+    private readonly PipeDeadlines _deadlines = new();
+    /// <summary>Held from the first byte of a head to the end of its exchange; null while the connection is idle.</summary>
+    private ExchangeContext? _context;
     private volatile bool _idle;
     private volatile bool _draining;
 
@@ -38,29 +44,47 @@ internal sealed class ClientConnection
         _snapshots = snapshots;
         _stats = stats;
         _contexts = contexts;
-        _context = contexts.Rent();
-        _context.Bind(this, _input, connection.Transport.Output, client, observers.All);
+        _client = client;
+        _observers = observers.All;
+        _deadlines.Bind(_input, connection.Transport.Output);
     }
 
     /// <summary>The gateway is stopping: the exchange under way is the connection's last.</summary>
-    public bool Draining => _draining;
+    public bool Draining => _draining || _deadlines.CloseRequested;
 
     public async Task RunAsync()
     {
-        var lifetime = _connection.Features.Get<IConnectionLifetimeNotificationFeature>();
-        using var drain = lifetime?.ConnectionClosedRequested.Register(static s => ((ClientConnection)s!).OnDrain(), this);
-        var context = _context;
-        Heartbeat.Register(context.ClientDeadlines);
+        if (_connection.Features.Get<IConnectionLifetimeNotificationFeature>() is { } lifetime)
+            _deadlines.WatchCloseRequest(lifetime.ConnectionClosedRequested, static s => ((ClientConnection)s!).OnDrain(), this);
+        Heartbeat.Register(_deadlines);
+        _stats.OnConnectionOpened();
         try
         {
-            while (!_draining)
+            while (!Draining)
             {
-                var read = await ReadRequestHeadAsync(_snapshots.Current.Limits).ConfigureAwait(false);
-                if (read == HeadRead.Closed) return;
+                var limits = _snapshots.Current.Limits;
+                // The keep-alive wait for a head's first byte is awaited here, not in ReadRequestHeadAsync, so an idle
+                // connection holds no state machine beyond this one. Its expiry, a drain or a FIN closes quietly.
+                _deadlines.SetReadDeadline(limits.KeepAliveTimeout);
+                ReadResult first;
+                while (true)
+                {
+                    if (!EnterIdle()) return;
+                    var pending = _input.ReadAsync();
+                    // Requests back to back keep the context; a connection that has to wait gives it back.
+                    if (!pending.IsCompleted) ReleaseContext();
+                    first = await pending.ConfigureAwait(false);
+                    _idle = false;
+                    if (!first.Buffer.IsEmpty) break;
+                    _input.AdvanceTo(first.Buffer.Start);
+                    if (first.IsCompleted || (first.IsCanceled && (_draining || _deadlines.ReadTimedOut))) return;
+                }
+
+                var error = await ReadRequestHeadAsync(limits, first).ConfigureAwait(false);
+                var context = _context!;
                 _stats.OnRequest();
                 // The config is taken once the head is here, so a connection idle through a reload uses the new one.
                 context.Begin(_snapshots.Current, System.Diagnostics.Stopwatch.GetTimestamp());
-                var error = read == HeadRead.Error ? _headError : ProxyError.None;
                 if (!await Exchange.RunAsync(context, error).ConfigureAwait(false)) return;
             }
         }
@@ -70,15 +94,50 @@ internal sealed class ClientConnection
         }
         finally
         {
-            if (LingeringClose.IsNeeded(context))
-                await LingeringClose.RunAsync(_input, _connection.Transport.Output, context.ClientDeadlines, context.Snapshot.Limits).ConfigureAwait(false);
-            Heartbeat.Unregister(context.ClientDeadlines);
-            if (context.AbortConnection) ConnectionReset.Abort(_connection, "the client stopped reading (send_timeout)");
-            if (context.Upstream is { } upstream) upstream.Destination.Pool.Discard(upstream);
-            context.Upstream = null;
-            // A request-body relay may still run on the context; it is let go rather than reused then.
-            if (!context.RequestBodyPending) _contexts.Return(context);
+            var context = _context;
+            // Before the heartbeat lets go of the deadlines: the lingering close reads under them.
+            if (context is not null && LingeringClose.IsNeeded(context))
+                await LingeringClose.RunAsync(_input, _connection.Transport.Output, _deadlines, context.Snapshot.Limits).ConfigureAwait(false);
+            Heartbeat.Unregister(_deadlines);
+            if (context is not null)
+            {
+                if (context.AbortConnection) ConnectionReset.Abort(_connection, "the client stopped reading (send_timeout)");
+                if (context.Upstream is { } upstream) upstream.Destination.Pool.Discard(upstream);
+                context.Upstream = null;
+                // A request-body relay may still run on the context; it is let go rather than reused then.
+                _context = null;
+                if (!context.RequestBodyPending) _contexts.Return(context);
+            }
+            _stats.OnConnectionClosed();
         }
+    }
+
+    /// <summary>Marks the connection idle before its wait for a head; false when it drains and should close instead.</summary>
+    private bool EnterIdle()
+    {
+        _idle = true;
+        // OnDrain sets _draining, then reads _idle: with a full fence here one of the two sides sees the other.
+        Interlocked.MemoryBarrier();
+        if (!Draining) return true;
+        _idle = false;
+        return false;
+    }
+
+    /// <summary>The context for the head that has begun to arrive: the one still held, or one from the pool.</summary>
+    private ExchangeContext AcquireContext()
+    {
+        if (_context is { } held) return held;
+        var context = _contexts.Rent();
+        context.Bind(this, _input, _connection.Transport.Output, _deadlines, _client, _observers);
+        return _context = context;
+    }
+
+    /// <summary>The connection goes idle: its context goes back to the pool, unless a body relay may still use it.</summary>
+    private void ReleaseContext()
+    {
+        if (_context is not { RequestBodyPending: false } context) return;
+        _context = null;
+        _contexts.Return(context);
     }
 
     private void OnDrain()
@@ -88,53 +147,27 @@ internal sealed class ClientConnection
     }
 
     /// <summary>
-    /// Reads and parses the next head. The keep-alive deadline runs until its first byte, then the header deadline;
-    /// an expiry before any byte closes the connection quietly, after one answers 408.
+    /// Parses the head whose first bytes are in <paramref name="result"/>, reading more as needed, under the header
+    /// deadline. Returns <see cref="ProxyError.None"/>, or the error to answer (400, 408, 414, 431, ...).
     /// </summary>
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
-    private async ValueTask<HeadRead> ReadRequestHeadAsync(HttpLimits limits)
+    private async ValueTask<ProxyError> ReadRequestHeadAsync(HttpLimits limits, ReadResult result)
     {
-        var parser = _context.RequestParser;
-        var deadlines = _context.ClientDeadlines;
+        _deadlines.SetReadDeadline(limits.HeaderTimeout);
+        var context = AcquireContext();
+        var parser = context.RequestParser;
         parser.Reset();
         // Until a head parses, a gateway answer (431, 408, ...) must not describe the previous request (e.g. as a HEAD).
-        _context.Request.Reset();
-        deadlines.SetReadDeadline(limits.KeepAliveTimeout);
-        var sawBytes = false;
+        context.Request.Reset();
         while (true)
         {
-            if (!sawBytes)
-            {
-                _idle = true;
-                // OnDrain sets _draining, then reads _idle: with a full fence here one of the two sides sees the other.
-                Interlocked.MemoryBarrier();
-                if (_draining)
-                {
-                    _idle = false;
-                    return HeadRead.Closed;
-                }
-            }
-            var result = await _input.ReadAsync().ConfigureAwait(false);
-            _idle = false;
-
             var buffer = result.Buffer;
-            if (result.IsCanceled && !sawBytes && buffer.IsEmpty && _draining)
-            {
-                _input.AdvanceTo(buffer.Start);
-                return HeadRead.Closed;
-            }
-            if (!sawBytes && !buffer.IsEmpty)
-            {
-                sawBytes = true;
-                deadlines.SetReadDeadline(limits.HeaderTimeout);
-            }
-
-            var status = parser.TryParse(buffer, _context.Request, limits, out var consumed, out var error);
+            var status = parser.TryParse(buffer, context.Request, limits, out var consumed, out var error);
             if (status == ParseStatus.Complete)
             {
                 _input.AdvanceTo(buffer.GetPosition(consumed));
-                deadlines.ClearReadDeadline();
-                return HeadRead.Ok;
+                _deadlines.ClearReadDeadline();
+                return ProxyError.None;
             }
             if (status == ParseStatus.Error)
             {
@@ -143,20 +176,15 @@ internal sealed class ClientConnection
             }
             _input.AdvanceTo(buffer.Start, buffer.End);
             // Judged after parsing, so a head that arrived with the cancel is still served.
-            if (result.IsCanceled && deadlines.ReadTimedOut)
-                return sawBytes ? Fail(ProxyError.RequestTimeout) : HeadRead.Closed;
-            if (result.IsCompleted)
-            {
-                if (buffer.IsEmpty) return HeadRead.Closed;
-                return Fail(ProxyError.BadRequest); // the client half-closed inside a head
-            }
+            if (result.IsCanceled && _deadlines.ReadTimedOut) return Fail(ProxyError.RequestTimeout);
+            if (result.IsCompleted) return Fail(ProxyError.BadRequest); // the client half-closed inside a head
+            result = await _input.ReadAsync().ConfigureAwait(false);
         }
     }
 
-    private HeadRead Fail(ProxyError error)
+    private ProxyError Fail(ProxyError error)
     {
-        _context.ClientDeadlines.ClearReadDeadline();
-        _headError = error;
-        return HeadRead.Error;
+        _deadlines.ClearReadDeadline();
+        return error;
     }
 }

@@ -10,8 +10,10 @@ namespace FastGate.Proxy;
 
 /// <summary>
 /// The one place per-request state lives: the parsed heads, what routing and balancing chose, the outcome, phase
-/// timestamps and byte counts. One per client connection, reset between its exchanges and pooled between
-/// connections (<see cref="ExchangeContextPool"/>), so an exchange allocates nothing.
+/// timestamps and byte counts. A client connection holds one from the first byte of a head to the end of that
+/// exchange (longer only while requests follow back to back) and gives it back to the
+/// <see cref="ExchangeContextPool"/> while it waits idle, so an exchange allocates nothing and an idle connection
+/// holds none of its parsers and buffers.
 /// </summary>
 public sealed class ExchangeContext
 {
@@ -20,7 +22,8 @@ public sealed class ExchangeContext
 
     internal Http1RequestParser RequestParser { get; } = new();
     internal Http1ResponseParser ResponseParser { get; } = new();
-    internal PipeDeadlines ClientDeadlines { get; } = new();
+    /// <summary>The client connection's deadlines (they outlive the context: the idle wait has one too).</summary>
+    internal PipeDeadlines ClientDeadlines { get; private set; } = null!;
     internal RelayProgress RequestBody { get; } = new();
     internal RelayProgress ResponseBody { get; } = new();
     /// <summary>Holds the response body for a client slower than the upstream, so the upstream is freed early.</summary>
@@ -93,14 +96,15 @@ public sealed class ExchangeContext
         CloseConnection = true;
     }
 
-    internal void Bind(ClientConnection connection, PipeReader input, PipeWriter output, ClientInfo client, IExchangeObserver[] observers)
+    internal void Bind(ClientConnection connection, PipeReader input, PipeWriter output, PipeDeadlines deadlines, ClientInfo client,
+        IExchangeObserver[] observers)
     {
         Connection = connection;
         Observers = observers;
         ClientInput = input;
         ClientOutput = output;
+        ClientDeadlines = deadlines;
         Client = client;
-        ClientDeadlines.Bind(input, output);
     }
 
     /// <summary>Starts the next exchange of the connection on <paramref name="snapshot"/>.</summary>
@@ -126,7 +130,7 @@ public sealed class ExchangeContext
         ClientDeadlines.Clear();
     }
 
-    /// <summary>Prepares for the next connection; false when this context should be let go instead.</summary>
+    /// <summary>Prepares for the next holder; false when this context should be let go instead.</summary>
     internal bool TryRecycle()
     {
         RequestParser.Reset();
@@ -141,7 +145,7 @@ public sealed class ExchangeContext
         Observers = [];
         ClientInput = null!;
         ClientOutput = null!;
-        ClientDeadlines.Bind(null, null);
+        ClientDeadlines = null!;
         return Request.Buffer.Length <= MaxKeptBuffer && Response.Buffer.Length <= MaxKeptBuffer
             && RequestParser.ScratchLength <= MaxKeptBuffer && ResponseParser.ScratchLength <= MaxKeptBuffer;
     }

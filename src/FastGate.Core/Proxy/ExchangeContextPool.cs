@@ -1,29 +1,21 @@
-using System.Collections.Concurrent;
+using FastGate.Threading;
 
 namespace FastGate.Proxy;
 
-/// <summary>A bounded pool of <see cref="ExchangeContext"/>: at most <see cref="MaxKept"/> idle ones are kept.</summary>
+/// <summary>
+/// A bounded pool of <see cref="ExchangeContext"/>: at most <see cref="MaxKept"/> idle ones are kept. Connections
+/// rent one per exchange; most recently returned first, so a busy process keeps reusing the ones still in cache.
+/// </summary>
 internal sealed class ExchangeContextPool
 {
     public const int MaxKept = 1024;
 
-    private readonly ConcurrentQueue<ExchangeContext> _idle = new();
-    private int _count;
+    private readonly BoundedStack<ExchangeContext> _idle = new(MaxKept);
 
-    public ExchangeContext Rent()
-    {
-        if (_idle.TryDequeue(out var context))
-        {
-            Interlocked.Decrement(ref _count);
-            return context;
-        }
-        return new ExchangeContext();
-    }
+    public ExchangeContext Rent() => _idle.TryPop(out var context) ? context : new ExchangeContext();
 
     public void Return(ExchangeContext context)
     {
-        if (!context.TryRecycle()) return;
-        if (Interlocked.Increment(ref _count) <= MaxKept) _idle.Enqueue(context);
-        else Interlocked.Decrement(ref _count);
+        if (context.TryRecycle()) _idle.TryPush(context);
     }
 }
