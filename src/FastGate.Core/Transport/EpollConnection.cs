@@ -49,7 +49,6 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     private readonly ReadinessSignal _readable = new();
     private readonly ReadinessSignal _writable = new();
     private readonly Lock _gate = new();
-    private readonly FeatureCollection _features = new();
     private Task _receiving = Task.CompletedTask;
     private Task _sending = Task.CompletedTask;
     private Task? _disposing;
@@ -88,8 +87,6 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
         get => _id ??= Interlocked.Increment(ref s_lastId).ToString("X");
         set => _id = value;
     }
-
-    public override IFeatureCollection Features => _features;
 
     public override IDictionary<object, object?> Items
     {
