@@ -33,6 +33,7 @@ internal sealed class ClientConnection
     private readonly PipeDeadlines _deadlines = new();
     /// <summary>Held from the first byte of a head to the end of its exchange; null while the connection is idle.</summary>
     private ExchangeContext? _context;
+    private ProxyError _headError;
     private volatile bool _idle;
     private volatile bool _draining;
 
@@ -80,7 +81,7 @@ internal sealed class ClientConnection
                     if (first.IsCompleted || (first.IsCanceled && (_draining || _deadlines.ReadTimedOut))) return;
                 }
 
-                var error = await ReadRequestHeadAsync(limits, first).ConfigureAwait(false);
+                var error = await ReadRequestHeadAsync(limits, first).ConfigureAwait(false) ? ProxyError.None : _headError;
                 var context = _context!;
                 _stats.OnRequest();
                 // The config is taken once the head is here, so a connection idle through a reload uses the new one.
@@ -148,10 +149,11 @@ internal sealed class ClientConnection
 
     /// <summary>
     /// Parses the head whose first bytes are in <paramref name="result"/>, reading more as needed, under the header
-    /// deadline. Returns <see cref="ProxyError.None"/>, or the error to answer (400, 408, 414, 431, ...).
+    /// deadline. False when it failed: <see cref="_headError"/> is the error to answer (400, 408, 414, 431, ...).
     /// </summary>
+    /// <remarks>A bool, as <see cref="Exchange.RunAsync"/> returns: the two awaits share one awaiter field in RunAsync's box.</remarks>
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
-    private async ValueTask<ProxyError> ReadRequestHeadAsync(HttpLimits limits, ReadResult result)
+    private async ValueTask<bool> ReadRequestHeadAsync(HttpLimits limits, ReadResult result)
     {
         _deadlines.SetReadDeadline(limits.HeaderTimeout);
         var context = AcquireContext();
@@ -167,7 +169,7 @@ internal sealed class ClientConnection
             {
                 _input.AdvanceTo(buffer.GetPosition(consumed));
                 _deadlines.ClearReadDeadline();
-                return ProxyError.None;
+                return true;
             }
             if (status == ParseStatus.Error)
             {
@@ -182,9 +184,10 @@ internal sealed class ClientConnection
         }
     }
 
-    private ProxyError Fail(ProxyError error)
+    private bool Fail(ProxyError error)
     {
         _deadlines.ClearReadDeadline();
-        return error;
+        _headError = error;
+        return false;
     }
 }

@@ -50,7 +50,8 @@ internal sealed partial class EpollConnection
             // Marked before the reader hears of it, so code continuing from the completion sees ConnectionClosed set.
             var closed = MarkReceiveEnded();
             // An abort's reason wins over whatever the aborted socket reported, as in Kestrel.
-            await writer.CompleteAsync(Volatile.Read(ref _shutdownReason) ?? error).ConfigureAwait(false);
+            // Complete, not CompleteAsync: the pipe's is synchronous, and an awaiter would widen this method's box.
+            writer.Complete(Volatile.Read(ref _shutdownReason) ?? error);
             if (closed is not null) ThreadPool.UnsafeQueueUserWorkItem(static s => s.Cancel(), closed, preferLocal: false);
         }
     }

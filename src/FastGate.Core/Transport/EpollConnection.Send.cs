@@ -57,7 +57,7 @@ internal sealed partial class EpollConnection
         finally
         {
             // As Kestrel: a reset is not the application's error (its flushes just report completion).
-            await reader.CompleteAsync(unexpected).ConfigureAwait(false);
+            reader.Complete(unexpected); // synchronous for a pipe; an awaiter would widen this method's box
             if (shutdownReason is not null) Shutdown(shutdownReason);
             else if (completed) ShutdownSocket(LibC.SHUT_WR); // the application is done writing: FIN, input stays open
         }

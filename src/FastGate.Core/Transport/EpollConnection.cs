@@ -48,7 +48,8 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     private readonly Pipe _output;
     private readonly ReadinessSignal _readable = new();
     private readonly ReadinessSignal _writable = new();
-    private readonly Lock _gate = new();
+    // A monitor on an object the connection has anyway: a Lock would be 40 B more for every connection.
+    private readonly object _gate;
     private Task _receiving = Task.CompletedTask;
     private Task _sending = Task.CompletedTask;
     private Task? _disposing;
@@ -70,6 +71,7 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
         _fd = fd;
         LocalEndPoint = local;
         RemoteEndPoint = remote;
+        _gate = _readable;
         // The options are shared: 144 B less for every connection, idle ones included.
         _input = new Pipe(inputPauseThreshold == UpstreamInputPauseThreshold ? UpstreamInputOptions : InputOptions);
         _output = new Pipe(OutputOptions);
