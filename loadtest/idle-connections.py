@@ -105,7 +105,7 @@ def wait_accepting(port, process):
     raise RuntimeError("fastgate did not start accepting")
 
 
-def run_round(pid, port, count, pause):
+def run_round(pid, port, count, pause, keep):
     before = settled_rss(pid, 10)
     sockets = []
     started = time.time()
@@ -122,8 +122,11 @@ def run_round(pid, port, count, pause):
     for s in sockets:
         exchange(s)
     after_second = rss_kib(pid)
-    for s in sockets:
-        s.close()
+    if keep is not None:
+        keep.extend(sockets)
+    else:
+        for s in sockets:
+            s.close()
     return before, idle, after_second, opened
 
 
@@ -132,12 +135,14 @@ def main():
     parser.add_argument("--connections", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--binary", help="fastgate binary (default: build it with ./publish.sh)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep each round's connections open: later rounds measure the cost on top of them")
     parser.add_argument("--pause", type=float, default=0, help="seconds to keep the connections idle after measuring")
     parser.add_argument("--stats", action="store_true", help="also print fastgate's stats line (heap) at each idle point")
     args = parser.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    need = args.connections + 256
+    need = args.connections * (args.rounds if args.keep else 1) + 256
     if soft < need:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(need, hard), hard))
         if min(need, hard) < need:
@@ -180,8 +185,9 @@ cluster = "idle"
         print(f"fastgate {binary}, pid {process.pid}, {args.connections} idle keep-alive connections per round")
         print(f"start RSS {rss_kib(process.pid) / 1024:.1f} MB")
         print("round  RSS before MB  RSS idle MB  added MB  KB per idle connection  RSS after 2nd request MB  open s")
+        kept = [] if args.keep else None
         for r in range(1, args.rounds + 1):
-            before, idle, second, opened = run_round(process.pid, port, args.connections, args.pause)
+            before, idle, second, opened = run_round(process.pid, port, args.connections, args.pause, kept)
             added = idle - before
             print(f"{r:5}  {before / 1024:13.1f}  {idle / 1024:11.1f}  {added / 1024:8.1f}  "
                   f"{added / args.connections:22.2f}  {second / 1024:24.1f}  {opened:6.1f}", flush=True)

@@ -22,6 +22,7 @@ internal sealed class GatewayProcess : IDisposable
     }
 
     public int Port { get; }
+    public int Pid => _process.Id;
     public string ConfigPath => _configPath;
     public ConcurrentQueue<string> Lines { get; } = new();
     public bool HasExited => _process.HasExited;
