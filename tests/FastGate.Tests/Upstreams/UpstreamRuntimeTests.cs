@@ -85,7 +85,8 @@ public sealed class UpstreamRuntimeTests : IDisposable
 
         runtime.Bind([Cluster("other", Port(9002))]);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (!pool.IsDisposed && DateTime.UtcNow < deadline) await Task.Delay(20);
+        // IsDisposed is set before the idle connections are closed, on the sweep's thread: wait for both.
+        while ((!pool.IsDisposed || pool.OpenConnections != 0) && DateTime.UtcNow < deadline) await Task.Delay(20);
         Assert.True(pool.IsDisposed, $"not disposed {UpstreamRuntime.DrainSweepPeriod} after draining");
         Assert.Equal(0, pool.OpenConnections);
     }
