@@ -65,6 +65,7 @@ def _on_signal(signum, _frame):
     raise SystemExit(128 + signum)
 
 
+signal.signal(signal.SIGINT, signal.default_int_handler)   # also when started in the background
 signal.signal(signal.SIGTERM, _on_signal)
 signal.signal(signal.SIGHUP, _on_signal)
 
@@ -266,7 +267,7 @@ TCP_STATES = {"01": "ESTABLISHED", "02": "SYN_SENT", "03": "SYN_RECV", "04": "FI
 
 
 def tcp_sockets():
-    """[(local_port, remote_port, state, send_queue_bytes)] for every IPv4/IPv6 TCP socket of the machine."""
+    """[(local_port, remote_port, state, send_queue_bytes, receive_queue_bytes)] for every IPv4/IPv6 TCP socket."""
     out = []
     for path in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -275,7 +276,7 @@ def tcp_sockets():
                 for line in f:
                     p = line.split()
                     out.append((int(p[1].rsplit(":", 1)[1], 16), int(p[2].rsplit(":", 1)[1], 16),
-                                TCP_STATES.get(p[3], p[3]), int(p[4].split(":")[0], 16)))
+                                TCP_STATES.get(p[3], p[3]), int(p[4].split(":")[0], 16), int(p[4].split(":")[1], 16)))
         except OSError:
             pass
     return out
@@ -284,7 +285,7 @@ def tcp_sockets():
 def upstream_conns(ports, socks=None):
     """ESTABLISHED connections towards the upstream ports, counted at the connecting (gateway's) end."""
     ports = set(ports)
-    return sum(1 for lp, rp, st, _ in (socks if socks is not None else tcp_sockets())
+    return sum(1 for lp, rp, st, *_ in (socks if socks is not None else tcp_sockets())
                if rp in ports and st == "ESTABLISHED")
 
 
@@ -294,7 +295,7 @@ def server_ends(client_ports, server_port, socks=None):
     'closing' (the gateway closed it; the kernel still holds it, e.g. FIN_WAIT1 behind unsent data),
     'gone' (no socket left: reset, or fully closed)."""
     table = {}
-    for lp, rp, st, txq in (socks if socks is not None else tcp_sockets()):
+    for lp, rp, st, txq, _ in (socks if socks is not None else tcp_sockets()):
         if lp == server_port and st != "LISTEN":
             table[rp] = (st, txq)
     out = {"sending": 0, "open": 0, "closing": 0, "gone": 0}
@@ -311,15 +312,17 @@ def server_ends(client_ports, server_port, socks=None):
 
 def client_ends(client_ports, server_port, socks=None):
     """State of our own client sockets towards server_port: ESTABLISHED, CLOSE_WAIT (the gateway's FIN
-    arrived), ...; 'gone' when the kernel dropped the socket (a RST arrived)."""
+    arrived), ...; 'gone' when the kernel dropped the socket (a RST arrived); and under 'unread', how many
+    hold received bytes that were not read (their response had started)."""
     table = {}
-    for lp, rp, st, _ in (socks if socks is not None else tcp_sockets()):
+    for lp, rp, st, _, rxq in (socks if socks is not None else tcp_sockets()):
         if rp == server_port:
-            table[lp] = st
-    out = {}
+            table[lp] = (st, rxq)
+    out = {"unread": 0}
     for lp in client_ports:
-        st = table.get(lp, "gone")
+        st, rxq = table.get(lp, ("gone", 0))
         out[st] = out.get(st, 0) + 1
+        out["unread"] += 1 if rxq else 0
     return out
 
 

@@ -7,7 +7,8 @@ end of each stuck connection (from /proc/net/tcp): open with unsent bytes queued
 response), open with nothing queued (idle: its response was small, e.g. a 503), closing (the gateway closed
 it and the kernel still tries to flush behind the zero window: FIN_WAIT1; no longer the gateway's), or gone
 (reset). send_timeout is 10 s, so by +20 s no stuck connection should be held by the gateway. The client's
-end is shown too; after a plain close it stays ESTABLISHED, since the FIN waits behind the unread data.
+end is shown too (after a plain close it stays ESTABLISHED: the FIN waits behind the unread data), and how
+many stuck clients have received any response bytes (their receive queue is not empty) by then.
 
 Run 2: 1,000 stuck clients, max_connections = 1100 so that each one gets an upstream response; peak VmRSS
 added while they are stuck (the issue's target: at most 50 MB), and what is left after send_timeout.
@@ -30,7 +31,7 @@ STUCK_BIG = int(os.environ.get("STUCK_CLIENTS_BIG", "1000"))
 NORMAL_GAP = 0.01
 SEND_TIMEOUT = 10          # configs/stuck-readers.*: send_timeout 10s
 SAMPLES = [2, 5, 10, 15, 20, 25]
-SAMPLES_BIG = [2, 5, 8, 20, 25]
+SAMPLES_BIG = [2, 5, 8, 15, 20, 30, 40]
 
 
 def open_stuck(port, n):
@@ -63,15 +64,17 @@ def sample(gw, env, t0, ports):
         "client_open": cl.get("ESTABLISHED", 0),
         "client_fin": cl.get("CLOSE_WAIT", 0),
         "client_reset": cl.get("gone", 0),
+        "client_unread": cl["unread"],
     }
 
 
 def timeline(rows, base_rss):
     return lib.table(
         ["t", "upstream conns", "gateway fds", "VmRSS MB", "RSS added MB",
-         "stuck: gw end sending", "gw end open, nothing queued", "gw end closing", "gone", "client end: open / FIN / reset"],
+         "stuck: gw end sending", "gw end open, nothing queued", "gw end closing", "gone",
+         "client end: open / FIN / reset", "client: response started"],
         [[f"+{r['t']:.0f} s", r["up"], r["fds"], lib.mb(r["rss"]), lib.mb(r["rss"] - base_rss),
-          r["sending"], r["open"], r["closing"], r["gone"], f"{r['client_open']} / {r['client_fin']} / {r['client_reset']}"]
+          r["sending"], r["open"], r["closing"], r["gone"], f"{r['client_open']} / {r['client_fin']} / {r['client_reset']}", r["client_unread"]]
          for r in rows])
 
 
