@@ -11,7 +11,8 @@ end is shown too (after a plain close it stays ESTABLISHED: the FIN waits behind
 many stuck clients have received any response bytes (their receive queue is not empty) by then.
 
 Run 2: 1,000 stuck clients, max_connections = 1100 so that each one gets an upstream response; peak VmRSS
-added while they are stuck (the issue's target: at most 50 MB), and what is left after send_timeout.
+added while they are stuck (the issue's target: at most 50 MB), and what is left after send_timeout. Then a second wave of 1,000 on the same gateway: is the memory the first
+wave left behind reused, or added to?
 
 Stuck clients set SO_RCVBUF to 16 KiB before connecting, so how much the kernel buffers for them does not
 depend on autotuning; they never call recv.
@@ -32,6 +33,7 @@ NORMAL_GAP = 0.01
 SEND_TIMEOUT = 10          # configs/stuck-readers.*: send_timeout 10s
 SAMPLES = [2, 5, 10, 15, 20, 25]
 SAMPLES_BIG = [2, 5, 8, 15, 20, 30, 40]
+SAMPLES_WAVE2 = [2, 8, 15, 25]
 
 
 def open_stuck(port, n):
@@ -200,6 +202,21 @@ def run(env, kind):
         (f"{STUCK_BIG} stuck: RSS added MB at +{SAMPLES_BIG[-1]} s", lib.mb(last["rss"] - rss0)),
     ]
     details.append((f"{STUCK_BIG} stuck clients, max_connections 1100", timeline(rows, rss0)))
+    for s in socks:
+        s.close()
+
+    # ---- run 2, second wave on the same gateway: is the memory of the first wave reused, or added to?
+    time.sleep(1)
+    socks, failed = open_stuck(gw.port, STUCK_BIG)
+    t0 = time.monotonic()
+    ports = [s.getsockname()[1] for s in socks]
+    rows, peak2, _ = asyncio.run(observe(gw, env, t0, ports, SAMPLES_WAVE2))
+    figs += [
+        (f"{STUCK_BIG} more on the same gateway: RSS added MB (since before the first wave), peak / +{SAMPLES_WAVE2[-1]} s",
+         f"{lib.mb(peak2 - rss0)} / {lib.mb(rows[-1]['rss'] - rss0)}"),
+    ]
+    details.append((f"a second wave of {STUCK_BIG} stuck clients on the same gateway (RSS added since before the first wave)",
+                    timeline(rows, rss0)))
     for s in socks:
         s.close()
     h2, probs2 = lib.gateway_health(gw, cpu1)
