@@ -15,7 +15,8 @@ Clients:
 
 Each cell: how many of TRIES the client read the expected status (413 or 404), then every outcome seen:
 a status, or "no response" with why (curl's exit code / the socket error), "+ send failed" when the raw
-client could not send its whole body.
+client could not send its whole body (the gateway reset the connection while the body was still coming),
+"+ gateway logged an error" when the gateway's log got an exception line during that try.
 """
 import os
 import socket
@@ -117,7 +118,12 @@ def run(env, kind):
                     elif time.monotonic() - t > CELL_BUDGET:
                         outs.append((None, f"not tried (cell over {CELL_BUDGET} s)"))
                     else:
-                        outs.append(fn(gw.port, path, body))
+                        before = len(gw.log_problems())
+                        st, out = fn(gw.port, path, body)
+                        time.sleep(0.05)
+                        if len(gw.log_problems()) > before:
+                            out += " + gateway logged an error"
+                        outs.append((st, out))
                 got = sum(1 for st, _ in outs if st == want)
                 figs.append((f"{label}: {cname}", f"{got}/{TRIES} read {want}; {lib.counts(o for _, o in outs)}"))
                 lib.log(f"{NAME} {kind}: {label}, {cname}: {got}/{TRIES} in {time.monotonic() - t:.0f} s")

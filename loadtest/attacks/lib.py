@@ -506,4 +506,4 @@ def gateway_health(gw, cpu0):
     out = [("gateway alive at end", "yes" if gw.alive() else f"NO (exit {gw.exit_code()})"),
            ("gateway CPU s during scenario", f"{gw.cpu_s() - cpu0:.1f}" if gw.alive() else "-"),
            ("gateway log: error/exception lines", str(len(probs)))]
-    return out, probs[:5]
+    return out, [p if len(p) <= 700 else p[:700] + " ..." for p in probs[:5]]

@@ -31,11 +31,11 @@ nginx_binary() {
     echo "$n"
 }
 
-# raise_nofile WANT: the idle scenario holds 10,000 client sockets, and the gateway as many plus upstreams.
+# raise_nofile WANT NEED: raises the open-files limit to WANT, or as far as the hard limit allows; warns
+# below NEED. The idle scenario holds 10,000 client sockets in one process, and the gateway as many plus
+# its upstream pool (each process has its own limit).
 raise_nofile() {
-    local want=$1 hard
-    ulimit -n "$want" 2>/dev/null && return 0
-    hard=$(ulimit -Hn)
-    ulimit -n "$hard" 2>/dev/null || true
-    log "open-files limit is $(ulimit -n) (wanted $want); the idle scenario may fall short"
+    local want=$1 need=$2
+    ulimit -n "$want" 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    (($(ulimit -n) >= need)) || log "open-files limit is $(ulimit -n) (need $need); the idle scenario will fall short"
 }

@@ -19,7 +19,7 @@ command -v python3 >/dev/null || { log "python3 is needed"; exit 1; }
 command -v curl >/dev/null || { log "curl is needed (early-413)"; exit 1; }
 FASTGATE=$(fastgate_binary "$ROOT")
 NGINX=$(nginx_binary)
-raise_nofile 65536
+raise_nofile 65536 12000
 
 OUT=${OUT:-$ROOT/loadtest/results/attacks-$(date -u +%Y%m%dT%H%M%SZ).txt}
 out_args=()
