@@ -2,7 +2,7 @@
 # Attack harness: runs each scenario against FastGate (the Native AOT binary from ./publish.sh) and nginx,
 # same upstream, same machine, and prints a table of figures per scenario for both.
 #
-#   loadtest/attacks/run.sh                       # every scenario (about 25 minutes)
+#   loadtest/attacks/run.sh                       # every scenario (8-10 minutes on 2 cores)
 #   loadtest/attacks/run.sh stuck-readers idle    # some of them
 #
 # Scenarios: stuck-readers slow-body early-413 idle path-probes host-probes (see loadtest/README.md).

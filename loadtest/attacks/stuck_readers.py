@@ -1,8 +1,8 @@
 """stuck-readers: clients that request a 4 MiB response and never read it.
 
 Run 1: 200 stuck clients against max_connections = 100; while they are stuck, 200 other clients make one
-small request each (from +2 s, one new connection every 10 ms, each with a 20 s timeout). Sampled at fixed times from the moment the last stuck request was sent:
-upstream connections held (ESTABLISHED towards the upstream port), gateway fds and VmRSS, and the gateway's
+small request each (from +2 s, one new connection every 10 ms, each with a 20 s timeout). Sampled at fixed
+times from the moment the last stuck request was sent: upstream connections held (ESTABLISHED towards the upstream port), gateway fds and VmRSS, and the gateway's
 end of each stuck connection (from /proc/net/tcp): open with unsent bytes queued ("sending": stuck in the
 response), open with nothing queued (idle: its response was small, e.g. a 503), closing (the gateway closed
 it and the kernel still tries to flush behind the zero window: FIN_WAIT1; no longer the gateway's), or gone
@@ -11,8 +11,8 @@ end is shown too (after a plain close it stays ESTABLISHED: the FIN waits behind
 many stuck clients have received any response bytes (their receive queue is not empty) by then.
 
 Run 2: 1,000 stuck clients, max_connections = 1100 so that each one gets an upstream response; peak VmRSS
-added while they are stuck (the issue's target: at most 50 MB), and what is left after send_timeout. Then a second wave of 1,000 on the same gateway: is the memory the first
-wave left behind reused, or added to?
+added while they are stuck (the issue's target: at most 50 MB), and what is left after send_timeout. Then
+a second wave of 1,000 on the same gateway: is the memory the first wave left behind reused, or added to?
 
 Stuck clients set SO_RCVBUF to 16 KiB before connecting, so how much the kernel buffers for them does not
 depend on autotuning; they never call recv.
