@@ -289,6 +289,24 @@ def upstream_conns(ports, socks=None):
                if rp in ports and st == "ESTABLISHED")
 
 
+def upstream_busy(ports, socks=None):
+    """Of the ESTABLISHED connections towards the upstream ports, how many have bytes queued at either end
+    (a response still being sent, or unread by the gateway, or a request body in flight): busy ones, as
+    opposed to idle ones kept in a pool."""
+    socks = socks if socks is not None else tcp_sockets()
+    ports = set(ports)
+    queued = {}
+    for lp, rp, st, txq, rxq in socks:
+        if st != "ESTABLISHED":
+            continue
+        if rp in ports:                 # the gateway's end, keyed by its local port
+            queued[lp] = queued.get(lp, False) or bool(txq or rxq)
+        elif lp in ports:               # the upstream's end, keyed by the gateway's port
+            queued[rp] = queued.get(rp, False) or bool(txq or rxq)
+    gw_ends = {lp for lp, rp, st, *_ in socks if rp in ports and st == "ESTABLISHED"}
+    return sum(1 for p in gw_ends if queued.get(p))
+
+
 def server_ends(client_ports, server_port, socks=None):
     """What the server (gateway) end of each of our client connections is doing, by the client's local port:
     'sending' (open, unsent bytes queued: stuck in a response), 'open' (open, nothing queued: idle),

@@ -12,7 +12,11 @@ many stuck clients have received any response bytes (their receive queue is not 
 
 Run 2: 1,000 stuck clients, max_connections = 1100 so that each one gets an upstream response; peak VmRSS
 added while they are stuck (the issue's target: at most 50 MB), and what is left after send_timeout. Then
-a second wave of 1,000 on the same gateway: is the memory the first wave left behind reused, or added to?
+more waves of 1,000 on the same gateway (STUCK_WAVES in all, default 3): is the memory the first wave left
+behind reused, or added to?
+
+Upstream connections are counted twice: all ESTABLISHED ones, and the busy ones among them (bytes queued at
+either end: a response not yet read to its end), as opposed to idle ones waiting in a pool.
 
 Stuck clients set SO_RCVBUF to 16 KiB before connecting, so how much the kernel buffers for them does not
 depend on autotuning; they never call recv.
@@ -34,6 +38,7 @@ SEND_TIMEOUT = 10          # configs/stuck-readers.*: send_timeout 10s
 SAMPLES = [2, 5, 10, 15, 20, 25]
 SAMPLES_BIG = [2, 5, 8, 15, 20, 30, 40]
 SAMPLES_WAVE2 = [2, 8, 15, 25]
+WAVES = int(os.environ.get("STUCK_WAVES", "3"))     # waves of 1,000 in run 2, on the same gateway
 
 
 def open_stuck(port, n):
@@ -59,6 +64,7 @@ def sample(gw, env, t0, ports):
     return {
         "t": time.monotonic() - t0,
         "up": lib.upstream_conns(env.up_ports[:1], socks),
+        "busy": lib.upstream_busy(env.up_ports[:1], socks),
         "fds": gw.fds(),
         "rss": gw.rss_kb(),
         **ends,
@@ -72,10 +78,10 @@ def sample(gw, env, t0, ports):
 
 def timeline(rows, base_rss):
     return lib.table(
-        ["t", "upstream conns", "gateway fds", "VmRSS MB", "RSS added MB",
+        ["t", "upstream conns (busy)", "gateway fds", "VmRSS MB", "RSS added MB",
          "stuck: gw end sending", "gw end open, nothing queued", "gw end closing", "gone",
          "client end: open / FIN / reset", "client: response started"],
-        [[f"+{r['t']:.0f} s", r["up"], r["fds"], lib.mb(r["rss"]), lib.mb(r["rss"] - base_rss),
+        [[f"+{r['t']:.0f} s", f"{r['up']} ({r['busy']})", r["fds"], lib.mb(r["rss"]), lib.mb(r["rss"] - base_rss),
           r["sending"], r["open"], r["closing"], r["gone"], f"{r['client_open']} / {r['client_fin']} / {r['client_reset']}", r["client_unread"]]
          for r in rows])
 
@@ -167,13 +173,13 @@ def run(env, kind):
         ("normal requests: outcomes", lib.counts(r.outcome() for r in normal)),
         ("normal latency, 200s", lib.latency_summary(ok)),
         ("normal latency, all", lib.latency_summary([r.elapsed for r in normal])),
-        ("upstream conns held at +2 s / +10 s", f"{r2['up']} / {r10['up']}"),
+        ("upstream conns at +2 s / +10 s (busy: bytes queued)", f"{r2['up']} ({r2['busy']}) / {r10['up']} ({r10['busy']})"),
         ("gateway fds before / +2 s / +10 s", f"{fds0} / {r2['fds']} / {r10['fds']}"),
         ("VmRSS MB before / +2 s / peak", f"{lib.mb(rss0)} / {lib.mb(r2['rss'])} / {lib.mb(peak)}"),
         ("VmRSS added MB at +2 s / peak", f"{lib.mb(r2['rss'] - rss0)} / {lib.mb(peak - rss0)}"),
         (f"stuck held open by gateway at +{SEND_TIMEOUT + 10} s (send_timeout {SEND_TIMEOUT} s)",
          still_open(after, len(socks))),
-        (f"upstream conns / fds at +{SEND_TIMEOUT + 10} s", f"{after['up']} / {after['fds']}"),
+        (f"upstream conns (busy) / fds at +{SEND_TIMEOUT + 10} s", f"{after['up']} ({after['busy']}) / {after['fds']}"),
     ]
     details.append((f"{STUCK} stuck clients, max_connections 100; {NORMAL} normal requests from +2 s "
                     f"(all answered after {normal_wall:.1f} s)", timeline(rows, rss0)))
@@ -194,10 +200,11 @@ def run(env, kind):
     rows, peak, _ = asyncio.run(observe(gw, env, t0, ports, SAMPLES_BIG))
     r2, last = figures_at(rows, 2), rows[-1]
     held = max(r["up"] for r in rows)
+    busy = max(r["busy"] for r in rows)
     figs += [
         (f"{STUCK_BIG} stuck clients (max_connections 1100)", f"{len(socks)} sent GET /big" + (f", {len(failed)} failed: {lib.counts(failed)}" if failed else "")),
         (f"{STUCK_BIG} stuck: VmRSS added MB, +2 s / peak (target <= 50)", f"{lib.mb(r2['rss'] - rss0)} / {lib.mb(peak - rss0)}"),
-        (f"{STUCK_BIG} stuck: upstream conns held, max", str(held)),
+        (f"{STUCK_BIG} stuck: upstream conns, max (busy, max)", f"{held} ({busy})"),
         (f"{STUCK_BIG} stuck: held open by gateway at +{SAMPLES_BIG[-1]} s", still_open(last, len(socks))),
         (f"{STUCK_BIG} stuck: RSS added MB at +{SAMPLES_BIG[-1]} s", lib.mb(last["rss"] - rss0)),
     ]
@@ -205,20 +212,19 @@ def run(env, kind):
     for s in socks:
         s.close()
 
-    # ---- run 2, second wave on the same gateway: is the memory of the first wave reused, or added to?
-    time.sleep(1)
-    socks, failed = open_stuck(gw.port, STUCK_BIG)
-    t0 = time.monotonic()
-    ports = [s.getsockname()[1] for s in socks]
-    rows, peak2, _ = asyncio.run(observe(gw, env, t0, ports, SAMPLES_WAVE2))
-    figs += [
-        (f"{STUCK_BIG} more on the same gateway: RSS added MB (since before the first wave), peak / +{SAMPLES_WAVE2[-1]} s",
-         f"{lib.mb(peak2 - rss0)} / {lib.mb(rows[-1]['rss'] - rss0)}"),
-    ]
-    details.append((f"a second wave of {STUCK_BIG} stuck clients on the same gateway (RSS added since before the first wave)",
-                    timeline(rows, rss0)))
-    for s in socks:
-        s.close()
+    # ---- run 2, more waves on the same gateway: is the memory of the first wave reused, or added to?
+    for wave in range(2, WAVES + 1):
+        time.sleep(1)
+        socks, failed = open_stuck(gw.port, STUCK_BIG)
+        t0 = time.monotonic()
+        ports = [s.getsockname()[1] for s in socks]
+        rows, peak2, _ = asyncio.run(observe(gw, env, t0, ports, SAMPLES_WAVE2))
+        figs.append((f"wave {wave} of {STUCK_BIG} on the same gateway: RSS added MB since before wave 1, peak / +{SAMPLES_WAVE2[-1]} s",
+                     f"{lib.mb(peak2 - rss0)} / {lib.mb(rows[-1]['rss'] - rss0)}"))
+        details.append((f"wave {wave} of {STUCK_BIG} stuck clients on the same gateway (RSS added since before wave 1)",
+                        timeline(rows, rss0)))
+        for s in socks:
+            s.close()
     h2, probs2 = lib.gateway_health(gw, cpu1)
     figs += [(f"{k} (run 1 / run 2)", f"{v} / {dict(h2)[k]}") for k, v in health]
     if probs or probs2:
