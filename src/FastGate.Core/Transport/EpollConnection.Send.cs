@@ -17,7 +17,6 @@ internal sealed partial class EpollConnection
     {
         var reader = _output.Reader;
         Exception? unexpected = null;
-        Exception? shutdownReason = null;
         var completed = false;
         try
         {
@@ -45,20 +44,21 @@ internal sealed partial class EpollConnection
                 }
             }
         }
-        catch (ConnectionResetException ex)
+        catch (ConnectionResetException)
         {
-            shutdownReason = ex;
+            // the peer is gone; the application's next flush reports completion
         }
         catch (Exception ex)
         {
             unexpected = ex;
-            shutdownReason = ex;
         }
         finally
         {
             // As Kestrel: a reset is not the application's error (its flushes just report completion).
             reader.Complete(unexpected); // synchronous for a pipe; an awaiter would widen this method's box
-            if (shutdownReason is not null) Shutdown(shutdownReason);
+            // A reset met while sending leaves the input alone: what the peer sent before it (an upstream's early
+            // 413, say) is still queued, and the receiver reads it before it meets the reset itself.
+            if (unexpected is not null) Shutdown(unexpected);
             else if (completed) ShutdownSocket(LibC.SHUT_WR); // the application is done writing: FIN, input stays open
         }
     }
