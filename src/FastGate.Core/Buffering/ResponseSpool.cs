@@ -22,9 +22,6 @@ namespace FastGate.Buffering;
 /// </remarks>
 internal sealed class ResponseSpool : PipeWriter
 {
-    /// <summary>Held bytes bound for the file gather here first, so the file is written in large pieces.</summary>
-    private const int ChunkSize = 16 * 1024;
-
     private readonly Pipe _memory = new(new PipeOptions(PinnedBlockMemoryPool.Instance, PipeScheduler.Inline,
         PipeScheduler.Inline, pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
 
@@ -40,8 +37,8 @@ internal sealed class ResponseSpool : PipeWriter
     private FlushResult? _ended;
     private long _inMemory;
     private SpoolFile? _file;
-    private byte[]? _chunk;
-    private int _chunkLength;
+    /// <summary>Held bytes go on to the file: memory only stages each write until the relay's next flush.</summary>
+    private bool _toFile;
 
     /// <summary>Whether bytes are held that the client has not been given yet.</summary>
     public bool IsHolding => _holding;
@@ -59,7 +56,6 @@ internal sealed class ResponseSpool : PipeWriter
     public override void Advance(int bytes)
     {
         if (!_holding) _client.Advance(bytes);
-        else if (_chunk is not null) _chunkLength += bytes;
         else
         {
             _memory.Writer.Advance(bytes);
@@ -69,14 +65,12 @@ internal sealed class ResponseSpool : PipeWriter
 
     public override Memory<byte> GetMemory(int sizeHint = 0)
     {
-        if (!_holding) return _client.GetMemory(sizeHint);
-        return _chunk is not null ? ChunkSpace(sizeHint) : _memory.Writer.GetMemory(sizeHint);
+        return _holding ? _memory.Writer.GetMemory(sizeHint) : _client.GetMemory(sizeHint);
     }
 
     public override Span<byte> GetSpan(int sizeHint = 0)
     {
-        if (!_holding) return _client.GetSpan(sizeHint);
-        return _chunk is not null ? ChunkSpace(sizeHint).Span : _memory.Writer.GetSpan(sizeHint);
+        return _holding ? _memory.Writer.GetSpan(sizeHint) : _client.GetSpan(sizeHint);
     }
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
@@ -88,7 +82,7 @@ internal sealed class ResponseSpool : PipeWriter
             StartHolding(flush);
             return default;
         }
-        if (_chunk is null) _memory.Writer.FlushAsync().GetAwaiter().GetResult(); // never waits: no pause threshold
+        _memory.Writer.FlushAsync().GetAwaiter().GetResult(); // never waits: no pause threshold
         MoveHeldBytes();
         if (_ended is { } ended) return new ValueTask<FlushResult>(ended);
         if (!_holding || RoomLeft()) return default;
@@ -121,8 +115,7 @@ internal sealed class ResponseSpool : PipeWriter
         _inMemory = 0;
         _file?.Dispose();
         _file = null;
-        ReturnChunk();
-        _holding = _isWaiting = false;
+        _holding = _isWaiting = _toFile = false;
         _waiting = default;
         _ended = null;
     }
@@ -185,16 +178,9 @@ internal sealed class ResponseSpool : PipeWriter
     }
 
     /// <summary>Copies the oldest held bytes (at most one relay write's worth) to the client; false when none are left.</summary>
+    /// <remarks>What the file holds is always older than what memory holds: memory only ever stages bytes for it.</remarks>
     private bool CopyHeldPiece()
     {
-        if (_inMemory > 0 && _memory.Reader.TryRead(out var result))
-        {
-            var piece = result.Buffer.Slice(0, Math.Min(result.Buffer.Length, Proxy.BodyRelay.MaxWritePerFlush));
-            foreach (var segment in piece) _client.Write(segment.Span);
-            _inMemory -= piece.Length;
-            _memory.Reader.AdvanceTo(piece.End);
-            return true;
-        }
         if (_file is { Unread: > 0 } file)
         {
             var copied = 0;
@@ -206,11 +192,12 @@ internal sealed class ResponseSpool : PipeWriter
             }
             return true;
         }
-        if (_chunkLength > 0)
+        if (_inMemory > 0 && _memory.Reader.TryRead(out var result))
         {
-            // Bytes the file refused: they follow everything the file holds.
-            _client.Write(_chunk.AsSpan(0, _chunkLength));
-            _chunkLength = 0;
+            var piece = result.Buffer.Slice(0, Math.Min(result.Buffer.Length, Proxy.BodyRelay.MaxWritePerFlush));
+            foreach (var segment in piece) _client.Write(segment.Span);
+            _inMemory -= piece.Length;
+            _memory.Reader.AdvanceTo(piece.End);
             return true;
         }
         return false;
@@ -219,66 +206,39 @@ internal sealed class ResponseSpool : PipeWriter
     /// <summary>Whether held bytes may grow further without waiting for the client; spills memory to a file when it may.</summary>
     private bool RoomLeft()
     {
-        if (_chunk is null)
+        if (!_toFile)
         {
             if (_inMemory <= _limits.ResponseBuffer) return true;
             if (!_limits.Spool || !TryStartFile()) return false;
         }
-        return WriteChunk();
+        return WriteStaged();
     }
 
-    /// <summary>Opens the file and moves what memory holds into it, in order.</summary>
     private bool TryStartFile()
     {
         _file ??= SpoolFile.TryCreate(_limits.SpoolDirectory);
-        if (_file is null) return false;
-        _chunk ??= ArrayPool<byte>.Shared.Rent(ChunkSize);
+        _toFile = _file is not null;
+        return _toFile;
+    }
+
+    /// <summary>
+    /// Moves what memory stages into the file, so its blocks go back to the pool at once (a thousand stuck clients
+    /// then hold no memory each, only file); false, with the rest kept in memory, when the file takes no more.
+    /// </summary>
+    private bool WriteStaged()
+    {
         while (_inMemory > 0 && _memory.Reader.TryRead(out var result))
         {
+            var written = 0L;
             foreach (var segment in result.Buffer)
             {
-                var span = segment.Span;
-                while (!span.IsEmpty)
-                {
-                    var take = Math.Min(span.Length, ChunkSpace(1).Length);
-                    span[..take].CopyTo(_chunk.AsSpan(_chunkLength));
-                    _chunkLength += take;
-                    span = span[take..];
-                }
+                if (!_file!.TryAppend(segment.Span, _limits.MaxSpoolPerResponse, _limits.MaxSpoolTotal)) break;
+                written += segment.Length;
             }
-            _inMemory -= result.Buffer.Length;
-            _memory.Reader.AdvanceTo(result.Buffer.End);
+            _inMemory -= written;
+            _memory.Reader.AdvanceTo(result.Buffer.GetPosition(written));
+            if (written < result.Buffer.Length) return false;
         }
         return true;
-    }
-
-    /// <summary>Writes the gathered chunk to the file; false (the chunk kept) when the file takes no more.</summary>
-    private bool WriteChunk()
-    {
-        if (_chunkLength == 0) return true;
-        if (!_file!.TryAppend(_chunk.AsSpan(0, _chunkLength), _limits.MaxSpoolPerResponse, _limits.MaxSpoolTotal)) return false;
-        _chunkLength = 0;
-        return true;
-    }
-
-    /// <summary>Room in the chunk for at least <paramref name="sizeHint"/> bytes: written out first, or grown if the file refuses.</summary>
-    private Memory<byte> ChunkSpace(int sizeHint)
-    {
-        var needed = Math.Max(sizeHint, 1);
-        if (_chunk!.Length - _chunkLength < needed && !WriteChunk())
-        {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_chunk.Length * 2, _chunkLength + needed));
-            _chunk.AsSpan(0, _chunkLength).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_chunk);
-            _chunk = larger;
-        }
-        return _chunk.AsMemory(_chunkLength);
-    }
-
-    private void ReturnChunk()
-    {
-        if (_chunk is not null) ArrayPool<byte>.Shared.Return(_chunk);
-        _chunk = null;
-        _chunkLength = 0;
     }
 }

@@ -115,16 +115,17 @@ public class RequestBodyBufferingTests
     public async Task ABodyFasterThanTheMinimumRateIsNotCutOff()
     {
         await using var upstream = EchoUpstream();
-        var limits = QuickRate with { MinRequestBodyRate = 100, RequestBuffer = 0 };
+        // A longer grace than the other tests: a test process stalled by a busy machine must not look like a slow body.
+        var limits = new HttpLimits { MinRequestBodyRate = 100, MinRequestBodyRateGrace = TimeSpan.FromSeconds(3), RequestBuffer = 0 };
         await using var gateway = await TestGateway.StartAsync([upstream.EndPoint], limits);
         using var client = gateway.Connect();
 
-        // 500 B/s for 3 s, streamed (no buffer), so the relay's rate check is the one at work.
-        const int length = 1500;
+        // 1,000 B/s for 4 s, past the grace, streamed (no buffer), so the relay's rate check is the one at work.
+        const int length = 4000;
         client.Send($"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: {length}\r\n\r\n");
-        for (var sent = 0; sent < length; sent += 50)
+        for (var sent = 0; sent < length; sent += 100)
         {
-            client.Send(new string('y', 50));
+            client.Send(new string('y', 100));
             await Task.Delay(100);
         }
 
