@@ -48,23 +48,23 @@ internal static class RequestBodyBuffering
             if (rate.IsSet) rate.EndWait();
 
             var status = ParseStatus.Incomplete;
-            if (request.Chunked && buffer.Length > scanned)
+            if (!request.Chunked)
+            {
+                scanned = buffer.Length;
+            }
+            else if (buffer.Length > scanned)
             {
                 // Only the bytes not seen yet: a body dribbled a byte at a time is scanned once, not once per byte.
                 status = decoder.Decode(buffer.Slice(scanned), DiscardingWriter.Instance, reframe: false,
                     limits.MaxHeaderBytes, out var consumed);
                 scanned = buffer.Slice(0, consumed).Length;
-                if (limits.MaxRequestBodyBytes >= 0 && decoder.DataBytes > limits.MaxRequestBodyBytes) status = ParseStatus.Error;
-            }
-            else if (!request.Chunked)
-            {
-                scanned = buffer.Length;
             }
 
-            if (status == ParseStatus.Error)
+            var tooLarge = limits.MaxRequestBodyBytes >= 0 && decoder.DataBytes > limits.MaxRequestBodyBytes;
+            if (status == ParseStatus.Error || tooLarge)
             {
                 input.AdvanceTo(buffer.Start, buffer.End);
-                return limits.MaxRequestBodyBytes >= 0 && decoder.DataBytes > limits.MaxRequestBodyBytes ? RelayResult.TooLarge : RelayResult.Invalid;
+                return tooLarge ? RelayResult.TooLarge : RelayResult.Invalid;
             }
             if (status == ParseStatus.Complete || buffer.Length >= wanted)
             {

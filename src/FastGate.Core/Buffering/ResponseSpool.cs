@@ -99,7 +99,7 @@ internal sealed class ResponseSpool : PipeWriter
             MoveHeldBytes();
             if (_ended is { } ended) return ended;
             if (!_holding) return default;
-            Settle(await _waiting.ConfigureAwait(false), awaited: true);
+            Settle(await _waiting.ConfigureAwait(false));
         }
     }
 
@@ -139,7 +139,7 @@ internal sealed class ResponseSpool : PipeWriter
     }
 
     /// <summary>Judges a client flush that completed: caught up, timed out, gone, or a stray cancel to wait out.</summary>
-    private void Settle(FlushResult result, bool awaited)
+    private void Settle(FlushResult result)
     {
         _isWaiting = false;
         _waiting = default;
@@ -149,7 +149,7 @@ internal sealed class ResponseSpool : PipeWriter
         {
             var again = _client.FlushAsync();
             if (!again.IsCompletedSuccessfully) Wait(again);
-            else Settle(again.Result, awaited);
+            else Settle(again.Result);
         }
         else _deadlines.ClearFlushDeadline();
     }
@@ -162,7 +162,7 @@ internal sealed class ResponseSpool : PipeWriter
             if (_isWaiting)
             {
                 if (!_waiting.IsCompleted) return;
-                Settle(_waiting.Result, awaited: false);
+                Settle(_waiting.Result);
                 continue;
             }
             if (!CopyHeldPiece())
@@ -172,7 +172,7 @@ internal sealed class ResponseSpool : PipeWriter
                 return;
             }
             var flush = _client.FlushAsync();
-            if (flush.IsCompletedSuccessfully) Settle(flush.Result, awaited: false);
+            if (flush.IsCompletedSuccessfully) Settle(flush.Result);
             else Wait(flush);
         }
     }
