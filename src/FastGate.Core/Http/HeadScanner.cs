@@ -33,24 +33,46 @@ internal struct HeadScanner
     public long BytesExamined { get; private set; }
 
     /// <summary>
-    /// The first <paramref name="max"/> bytes of <paramref name="buffer"/> as one span: in place when the pipe holds
-    /// them in one segment (nearly always), else in a scratch buffer to which each call copies only the bytes that
-    /// arrived since the last one (the buffer must start where the previous call's started, as the head is unconsumed).
+    /// Scans the head at the start of <paramref name="buffer"/> (see <see cref="Scan"/>), looking at no more than
+    /// <paramref name="max"/> bytes; <paramref name="data"/> is the head's bytes as one span. When the pipe holds the
+    /// head in its first segment (nearly always) nothing is copied; otherwise the bytes are copied into a scratch
+    /// buffer a block at a time, only as far as the head goes: a small head followed by a body the pipe already
+    /// holds costs a few kilobytes of scratch, not a copy of the body. Each call copies only the bytes that arrived
+    /// since the last one (the buffer must start where the previous call's started, as the head is unconsumed).
     /// </summary>
-    public ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> buffer, int max)
+    public int ScanHead(in ReadOnlySequence<byte> buffer, int max, int maxFirstLine, int maxFieldBytes, int maxFields,
+        out ReadOnlySpan<byte> data)
     {
-        if (buffer.IsSingleSegment)
+        int end;
+        if (buffer.IsSingleSegment || (_linearized == 0 && _scanned < buffer.FirstSpan.Length))
         {
             _linearized = 0;
-            return buffer.FirstSpan;
+            data = buffer.FirstSpan;
+            end = Scan(data, maxFirstLine, maxFieldBytes, maxFields);
+            if (end != 0 || buffer.IsSingleSegment) return end;
         }
-        var length = (int)Math.Min(buffer.Length, max);
+        var total = (int)Math.Min(buffer.Length, max);
+        // Bytes past max were scanned without an end in sight: the head is larger than any limit allows.
+        if (total < _scanned) { data = default; return -431; }
+        while (true)
+        {
+            var wanted = Math.Min(total, (Math.Max(_scanned, _linearized) / ScratchStep + 1) * ScratchStep);
+            data = Contiguous(buffer, wanted);
+            end = Scan(data, maxFirstLine, maxFieldBytes, maxFields);
+            if (end != 0 || wanted == total) return end;
+        }
+    }
+
+    private const int ScratchStep = 4096;
+
+    private ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> buffer, int length)
+    {
         if (length < _linearized) _linearized = 0;
         _linear ??= [];
         if (_linear.Length < length)
         {
             // Grown geometrically, keeping what was copied, so a head arriving byte by byte is copied once.
-            var grown = new byte[Math.Min(Math.Max(length, Math.Max(4096, _linear.Length * 2)), Math.Max(length, max))];
+            var grown = new byte[Math.Max(length, Math.Min(Math.Max(ScratchStep, _linear.Length * 2), length + ScratchStep))];
             _linear.AsSpan(0, _linearized).CopyTo(grown);
             _linear = grown;
         }
@@ -74,7 +96,7 @@ internal struct HeadScanner
     /// Returns the offset just past the head's empty line, 0 when more bytes are needed, or the negated HTTP
     /// status of the error (400 bad line ending, 414 first line too long, 431 fields too large or too many).
     /// </summary>
-    public int Scan(ReadOnlySpan<byte> data, int maxFirstLine, int maxFieldBytes, int maxFields)
+    private int Scan(ReadOnlySpan<byte> data, int maxFirstLine, int maxFieldBytes, int maxFields)
     {
         var pos = _scanned;
         BytesExamined += data.Length - pos;

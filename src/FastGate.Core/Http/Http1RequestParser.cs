@@ -31,9 +31,8 @@ public sealed class Http1RequestParser
     {
         consumed = 0;
         errorStatus = 0;
-        var data = _scanner.Contiguous(buffer, limits.MaxRequestLineBytes + limits.MaxHeaderBytes + 64);
-
-        var end = _scanner.Scan(data, limits.MaxRequestLineBytes, limits.MaxHeaderBytes, limits.MaxHeaderCount);
+        var end = _scanner.ScanHead(buffer, limits.MaxRequestLineBytes + limits.MaxHeaderBytes + 64,
+            limits.MaxRequestLineBytes, limits.MaxHeaderBytes, limits.MaxHeaderCount, out var data);
         if (end == 0) return ParseStatus.Incomplete;
         if (end < 0)
         {

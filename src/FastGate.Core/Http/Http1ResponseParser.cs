@@ -25,9 +25,7 @@ public sealed class Http1ResponseParser
         int maxHeadBytes, out int consumed)
     {
         consumed = 0;
-        var data = _scanner.Contiguous(buffer, maxHeadBytes + 64);
-
-        var end = _scanner.Scan(data, maxHeadBytes, maxHeadBytes, 1000);
+        var end = _scanner.ScanHead(buffer, maxHeadBytes + 64, maxHeadBytes, maxHeadBytes, 1000, out var data);
         if (end == 0) return ParseStatus.Incomplete;
         if (end < 0) return ParseStatus.Error;
 

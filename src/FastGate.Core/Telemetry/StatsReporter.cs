@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FastGate.Configuration;
+using FastGate.Transport;
 
 namespace FastGate.Telemetry;
 
@@ -62,7 +63,8 @@ public sealed class StatsReporter : IDisposable
         _output.WriteLine(
             $"stats: requests={requests} rate={deltaRequests / window:F0}/s connections={_stats.OpenConnections} " +
             $"alloc_per_request={perRequest:F1}B gc0={GC.CollectionCount(0)} gc1={GC.CollectionCount(1)} gc2={GC.CollectionCount(2)} " +
-            $"heap={GC.GetTotalMemory(false) / 1048576.0:F1}MB rss={process.WorkingSet64 / 1048576.0:F1}MB timers={Timer.ActiveCount} " +
+            $"heap={GC.GetTotalMemory(false) / 1048576.0:F1}MB rss={process.WorkingSet64 / 1048576.0:F1}MB " +
+            $"blocks={PinnedBlockMemoryPool.Instance.Created}/{PinnedBlockMemoryPool.Instance.Free}free timers={Timer.ActiveCount} " +
             $"config_version={_config.Current.Version} last_reload={_config.LastOutcome.ToString().ToLowerInvariant()}");
         _output.Flush();
     }
