@@ -6,26 +6,28 @@ using Microsoft.AspNetCore.Http.Features;
 namespace FastGate.Transport;
 
 /// <summary>
-/// One TCP connection driven by an <see cref="EventLoop"/>: a receiver that reads only after an EPOLLIN edge into
-/// the input pipe, and a sender that writes the output pipe with send/sendmsg, waiting for EPOLLOUT only when the
-/// kernel buffer is full. The fd is never seen by .NET's socket engine and is closed exactly once, after both stop.
+/// One TCP connection driven by an <see cref="EventLoop"/>: an input (<see cref="SocketReader"/>) that reads the
+/// socket when the application asks and waits for an EPOLLIN edge only when the kernel has nothing, and a sender that
+/// writes the output pipe with send/sendmsg, waiting for EPOLLOUT only when the kernel buffer is full. The fd is never
+/// seen by .NET's socket engine and is closed exactly once, on the loop thread, after both stop.
 /// </summary>
 /// <remarks>
 /// Lifecycle, as Kestrel's Sockets transport: peer FIN completes the input (the output still works); the app
 /// completing its output half-closes (FIN); <see cref="Abort(ConnectionAbortedException)"/> shuts the socket down
-/// and completes the input with the reason; <see cref="DisposeAsync"/> sends what is left, stops both, then closes.
+/// and ends the input with the reason; <see cref="DisposeAsync"/> sends what is left, stops both, then closes.
 /// </remarks>
 internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
 {
     /// <summary>
-    /// Unread input at which the receiver stops reading the socket (Kestrel allows 1 MiB). The kernel's buffers
-    /// hold far more than this, so a smaller value costs no throughput, and a stuck connection holds kilobytes.
+    /// Most bytes one read of a client's input takes from the kernel (<see cref="SocketReader"/> reads only when its
+    /// reader asks, so this also bounds what a reader that looks without consuming, like request buffering, can
+    /// gather). The kernel's buffers hold far more, so a smaller value costs no throughput.
     /// </summary>
     public const int InputPauseThreshold = 64 * 1024;
 
     /// <summary>
     /// The same for upstream connections, whose input is a response the relay drains at once into the client's pipe
-    /// or the spool: kept small, since a burst of slow clients can leave every upstream pipe full at the same time.
+    /// or the spool: kept small, since a burst of slow clients can leave every upstream connection mid-read at once.
     /// </summary>
     public const int UpstreamInputPauseThreshold = 16 * 1024;
 
@@ -34,25 +36,20 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
 
     private static long s_lastId;
 
-    private static readonly PipeOptions InputOptions = new(PinnedBlockMemoryPool.Instance, PipeScheduler.Inline, PipeScheduler.Inline,
-        pauseWriterThreshold: InputPauseThreshold, resumeWriterThreshold: InputPauseThreshold / 2, useSynchronizationContext: false);
-    private static readonly PipeOptions UpstreamInputOptions = new(PinnedBlockMemoryPool.Instance, PipeScheduler.Inline,
-        PipeScheduler.Inline, pauseWriterThreshold: UpstreamInputPauseThreshold, resumeWriterThreshold: UpstreamInputPauseThreshold / 2,
-        useSynchronizationContext: false);
     private static readonly PipeOptions OutputOptions = new(PinnedBlockMemoryPool.Instance, PipeScheduler.Inline, PipeScheduler.Inline,
         pauseWriterThreshold: OutputPauseThreshold, resumeWriterThreshold: OutputPauseThreshold / 2, useSynchronizationContext: false);
 
     private readonly EventLoop _loop;
     private readonly int _fd;
-    private readonly Pipe _input;
+    private readonly SocketReader _input;
     private readonly Pipe _output;
-    private readonly ReadinessSignal _readable = new();
     private readonly ReadinessSignal _writable = new();
     // A monitor on an object the connection has anyway: a Lock would be 40 B more for every connection.
     private readonly object _gate;
-    private Task _receiving = Task.CompletedTask;
     private Task _sending = Task.CompletedTask;
     private Task? _disposing;
+    /// <summary>Set by dispose: the loop thread closes the socket, where no read of it can be in progress.</summary>
+    private TaskCompletionSource? _closing;
     private int _disposeStarted;
     private Exception? _shutdownReason;
     private volatile bool _peerShutdown;
@@ -64,18 +61,17 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     private IDictionary<object, object?>? _items;
     private string? _id;
 
-    private EpollConnection(EventLoop loop, int fd, EndPoint? local, EndPoint? remote, int inputPauseThreshold)
+    private EpollConnection(EventLoop loop, int fd, EndPoint? local, EndPoint? remote, int maxReadPerCall)
     {
-        _maxReadPerFlush = inputPauseThreshold;
         _loop = loop;
         _fd = fd;
         LocalEndPoint = local;
         RemoteEndPoint = remote;
-        _gate = _readable;
+        _gate = _writable;
+        _input = new SocketReader(this, fd, maxReadPerCall);
         // The options are shared: 144 B less for every connection, idle ones included.
-        _input = new Pipe(inputPauseThreshold == UpstreamInputPauseThreshold ? UpstreamInputOptions : InputOptions);
         _output = new Pipe(OutputOptions);
-        Transport = new DuplexPipe(_input.Reader, _output.Writer);
+        Transport = new DuplexPipe(_input, _output.Writer);
     }
 
     /// <summary>The loop this connection's events are dispatched on.</summary>
@@ -130,7 +126,6 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
         // The loops must not carry the starting caller's ExecutionContext (async locals) around forever.
         using (ExecutionContext.SuppressFlow())
         {
-            _receiving = ReceiveAsync();
             _sending = SendAsync();
         }
     }
@@ -139,7 +134,7 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     internal void OnEvents(uint events)
     {
         if ((events & (LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0) _peerShutdown = true;
-        if ((events & (LibC.EPOLLIN | LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0) _readable.Set();
+        if ((events & (LibC.EPOLLIN | LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0) _input.Readable.Set();
         if ((events & (LibC.EPOLLOUT | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0) _writable.Set();
     }
 
@@ -147,8 +142,13 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     void ILoopWork.Execute()
     {
         if (Volatile.Read(ref _shutdownReason) is not null) _output.Reader.CancelPendingRead();
-        _readable.Set();
+        _input.Readable.Set();
         _writable.Set();
+        if (_closing is { } closing)
+        {
+            CloseSocket();
+            closing.TrySetResult();
+        }
     }
 
     public override void Abort(ConnectionAbortedException abortReason) => Shutdown(abortReason);
@@ -177,7 +177,24 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
         _loop.Post(this);
     }
 
-    private bool StopReceiving => _stopping || Volatile.Read(ref _shutdownReason) is not null;
+    /// <summary>Reading has to stop: the connection was aborted or is being disposed.</summary>
+    internal bool StopReceiving => _stopping || Volatile.Read(ref _shutdownReason) is not null;
+
+    /// <summary>Why the connection was aborted, if it was.</summary>
+    internal Exception? ShutdownReason => Volatile.Read(ref _shutdownReason);
+
+    /// <summary>The peer has shut down its side (EPOLLRDHUP, HUP or an error), as the loop last saw.</summary>
+    internal bool PeerShutdown => _peerShutdown;
+
+    /// <summary>
+    /// The input has ended (FIN, error, abort or dispose): from now on <see cref="ConnectionClosed"/> reads as
+    /// cancelled, and a source already handed out is cancelled off the loop thread.
+    /// </summary>
+    internal void OnReceiveEnded()
+    {
+        var closed = MarkReceiveEnded();
+        if (closed is not null) ThreadPool.UnsafeQueueUserWorkItem(static s => s.Cancel(), closed, preferLocal: false);
+    }
 
     private void ShutdownSocket(int how)
     {
@@ -187,14 +204,12 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
         }
     }
 
-    /// <summary>
-    /// Called by the receiver when it stops. From then on <see cref="ConnectionClosed"/> reads as cancelled; returns
-    /// the source already handed out, if any, for the caller to cancel off the loop thread.
-    /// </summary>
+    /// <summary>Marks the input ended, once; returns the source already handed out, if any, the first time.</summary>
     private CancellationTokenSource? MarkReceiveEnded()
     {
         lock (_gate)
         {
+            if (_receiveEnded) return null;
             _receiveEnded = true;
             return _closedSource;
         }
@@ -210,14 +225,16 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     private async Task DisposeCoreAsync()
     {
         // The application is done with its ends; the sender still writes out whatever it left in the output.
-        await _input.Reader.CompleteAsync().ConfigureAwait(false);
+        _input.Complete();
         await _output.Writer.CompleteAsync().ConfigureAwait(false);
         await _sending.ConfigureAwait(false);
         _stopping = true;
         ShutdownSocket(LibC.SHUT_RDWR);
+        var closing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _closing, closing);
         _loop.Post(this);
-        await _receiving.ConfigureAwait(false);
-        CloseSocket();
+        await closing.Task.ConfigureAwait(false);
+        OnReceiveEnded();
     }
 
     /// <summary>Closes the fd exactly once; later shutdowns become no-ops and late epoll events are ignored.</summary>

@@ -22,6 +22,11 @@ internal sealed unsafe class PinnedBlock : MemoryManager<byte>
 
     public byte* Pointer { get; }
 
+    /// <summary>The block as a segment of a <see cref="SocketReader"/>'s bytes; made once, on first use.</summary>
+    public BlockSegment Segment => _segment ??= new BlockSegment(this);
+
+    private BlockSegment? _segment;
+
     public override Span<byte> GetSpan() => _array;
 
     public override MemoryHandle Pin(int elementIndex = 0) => new(Pointer + elementIndex);

@@ -26,6 +26,11 @@ internal sealed class PinnedBlockMemoryPool : MemoryPool<byte>
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
+        return RentBlock();
+    }
+
+    public PinnedBlock RentBlock()
+    {
         if (_free.TryDequeue(out var block)) return block;
         Interlocked.Increment(ref _created);
         return new PinnedBlock(this, BlockSize);
