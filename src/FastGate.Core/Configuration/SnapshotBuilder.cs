@@ -150,7 +150,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         if (children.TryGetValue("max_spool_total", out node) && reader.TrySize(node, $"{s}.max_spool_total", 0, long.MaxValue, out size))
             limits = limits with { MaxSpoolTotal = size };
         // The transport pauses reading a connection at this much unread input, so more could never arrive.
-        if (children.TryGetValue("request_buffer", out node) && reader.TrySize(node, $"{s}.request_buffer", 0, Transport.EpollConnection.InputPauseThreshold, out size))
+        if (children.TryGetValue("request_buffer", out node) && reader.TrySize(node, $"{s}.request_buffer", 0, Transport.EpollConnection.ClientReadLimit, out size))
             limits = limits with { RequestBuffer = (int)size };
         if (children.TryGetValue("min_request_body_rate", out node) && reader.TrySize(node, $"{s}.min_request_body_rate", 0, int.MaxValue, out size))
             limits = limits with { MinRequestBodyRate = (int)size };

@@ -18,7 +18,7 @@ internal sealed partial class EpollConnection
     {
         var loop = EventLoopGroup.Shared.CurrentOrNext();
         var fd = OpenSocket(remote.AddressFamily);
-        var connection = new EpollConnection(loop, fd, local: null, remote, UpstreamInputPauseThreshold);
+        var connection = new EpollConnection(loop, fd, local: null, remote, UpstreamReadLimit);
         try
         {
             var pending = StartConnect(fd, remote);

@@ -23,13 +23,13 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     /// reader asks, so this also bounds what a reader that looks without consuming, like request buffering, can
     /// gather). The kernel's buffers hold far more, so a smaller value costs no throughput.
     /// </summary>
-    public const int InputPauseThreshold = 64 * 1024;
+    public const int ClientReadLimit = 64 * 1024;
 
     /// <summary>
     /// The same for upstream connections, whose input is a response the relay drains at once into the client's pipe
     /// or the spool: kept small, since a burst of slow clients can leave every upstream connection mid-read at once.
     /// </summary>
-    public const int UpstreamInputPauseThreshold = 16 * 1024;
+    public const int UpstreamReadLimit = 16 * 1024;
 
     /// <summary>Unsent output at which a flush waits; what a client that stops reading pins in memory, besides one write.</summary>
     public const int OutputPauseThreshold = 16 * 1024;
@@ -115,7 +115,7 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     /// <summary>Wraps a connected non-blocking socket and starts its receiver and sender on <paramref name="loop"/>.</summary>
     internal static EpollConnection Start(EventLoop loop, int fd, EndPoint? local, EndPoint? remote)
     {
-        var connection = new EpollConnection(loop, fd, local, remote, InputPauseThreshold);
+        var connection = new EpollConnection(loop, fd, local, remote, ClientReadLimit);
         loop.Register(connection, fd);
         connection.StartLoops();
         return connection;

@@ -162,7 +162,6 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         {
             if (_completed)
             {
-                ReleaseAll();
                 Finish(new ReadResult(default, isCanceled: false, isCompleted: true));
                 return;
             }
@@ -233,6 +232,8 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         _registration.Unregister();
         _registration = default;
         _token = default;
+        // Completed while this read was being finished on another thread: nobody will consume the blocks.
+        if (_completed) ReleaseAll();
         // Idle before the continuation runs: it may read again, inline.
         Volatile.Write(ref _state, Idle);
     }
