@@ -22,6 +22,7 @@ internal sealed partial class EpollConnection
         try
         {
             var pending = StartConnect(fd, remote);
+            if (pending) connection._connected = new ReadinessSignal();
             loop.Register(connection, fd);
             if (pending) await connection.WaitConnectedAsync(timeout).ConfigureAwait(false);
         }
@@ -30,7 +31,6 @@ internal sealed partial class EpollConnection
             connection.CloseSocket();
             throw;
         }
-        connection.StartLoops();
         return connection;
     }
 
@@ -66,7 +66,7 @@ internal sealed partial class EpollConnection
         using var timer = new CancellationTokenSource(timeout);
         await using (timer.Token.UnsafeRegister(static s => ((EpollConnection)s!).OnConnectTimeout(), this).ConfigureAwait(false))
         {
-            await _writable.WaitAsync().ConfigureAwait(false);
+            await _connected!.WaitAsync().ConfigureAwait(false);
         }
         if (_connectTimedOut) throw new OperationCanceledException("connect timed out");
         var error = ReadSocketError();

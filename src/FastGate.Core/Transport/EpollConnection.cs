@@ -7,9 +7,10 @@ namespace FastGate.Transport;
 
 /// <summary>
 /// One TCP connection driven by an <see cref="EventLoop"/>: an input (<see cref="SocketReader"/>) that reads the
-/// socket when the application asks and waits for an EPOLLIN edge only when the kernel has nothing, and a sender that
-/// writes the output pipe with send/sendmsg, waiting for EPOLLOUT only when the kernel buffer is full. The fd is never
-/// seen by .NET's socket engine and is closed exactly once, on the loop thread, after both stop.
+/// socket when the application asks and waits for an EPOLLIN edge only when the kernel has nothing, and an output
+/// (<see cref="SocketWriter"/>) whose flush sends at once, leaving the rest to EPOLLOUT edges only when the kernel
+/// buffer is full. The fd is never seen by .NET's socket engine and is closed exactly once, on the loop thread, after
+/// both stop.
 /// </summary>
 /// <remarks>
 /// Lifecycle, as Kestrel's Sockets transport: peer FIN completes the input (the output still works); the app
@@ -36,17 +37,15 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
 
     private static long s_lastId;
 
-    private static readonly PipeOptions OutputOptions = new(PinnedBlockMemoryPool.Instance, PipeScheduler.Inline, PipeScheduler.Inline,
-        pauseWriterThreshold: OutputPauseThreshold, resumeWriterThreshold: OutputPauseThreshold / 2, useSynchronizationContext: false);
-
     private readonly EventLoop _loop;
     private readonly int _fd;
     private readonly SocketReader _input;
-    private readonly Pipe _output;
-    private readonly ReadinessSignal _writable = new();
-    // A monitor on an object the connection has anyway: a Lock would be 40 B more for every connection.
+    private readonly SocketWriter _output;
+    /// <summary>The EPOLLOUT edge that ends a non-blocking connect; upstream connections only.</summary>
+    private ReadinessSignal? _connected;
+    // A monitor on an object the connection has anyway (a Lock would be 40 B more for every connection); the writer
+    // takes it too, so the socket's shutdown and close never race a background send.
     private readonly object _gate;
-    private Task _sending = Task.CompletedTask;
     private Task? _disposing;
     /// <summary>Set by dispose: the loop thread closes the socket, where no read of it can be in progress.</summary>
     private TaskCompletionSource? _closing;
@@ -67,11 +66,10 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
         _fd = fd;
         LocalEndPoint = local;
         RemoteEndPoint = remote;
-        _gate = _writable;
         _input = new SocketReader(this, fd, maxReadPerCall);
-        // The options are shared: 144 B less for every connection, idle ones included.
-        _output = new Pipe(OutputOptions);
-        Transport = new DuplexPipe(_input, _output.Writer);
+        _output = new SocketWriter(this, fd, OutputPauseThreshold);
+        _gate = _output;
+        Transport = new DuplexPipe(_input, _output);
     }
 
     /// <summary>The loop this connection's events are dispatched on.</summary>
@@ -112,22 +110,12 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
         set => _closedOverride = value;
     }
 
-    /// <summary>Wraps a connected non-blocking socket and starts its receiver and sender on <paramref name="loop"/>.</summary>
+    /// <summary>Wraps a connected non-blocking socket and registers it with <paramref name="loop"/>.</summary>
     internal static EpollConnection Start(EventLoop loop, int fd, EndPoint? local, EndPoint? remote)
     {
         var connection = new EpollConnection(loop, fd, local, remote, ClientReadLimit);
         loop.Register(connection, fd);
-        connection.StartLoops();
         return connection;
-    }
-
-    private void StartLoops()
-    {
-        // The loops must not carry the starting caller's ExecutionContext (async locals) around forever.
-        using (ExecutionContext.SuppressFlow())
-        {
-            _sending = SendAsync();
-        }
     }
 
     /// <summary>An epoll edge for this socket, on the loop thread.</summary>
@@ -135,15 +123,19 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     {
         if ((events & (LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0) _peerShutdown = true;
         if ((events & (LibC.EPOLLIN | LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0) _input.Readable.Set();
-        if ((events & (LibC.EPOLLOUT | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0) _writable.Set();
+        if ((events & (LibC.EPOLLOUT | LibC.EPOLLHUP | LibC.EPOLLERR)) != 0)
+        {
+            _connected?.Set();
+            _output.Writable.Set();
+        }
     }
 
     /// <summary>Posted by abort, dispose and the connect timeout: wake whichever side waits, on the loop thread.</summary>
     void ILoopWork.Execute()
     {
-        if (Volatile.Read(ref _shutdownReason) is not null) _output.Reader.CancelPendingRead();
         _input.Readable.Set();
-        _writable.Set();
+        _connected?.Set();
+        _output.Writable.Set();
         if (_closing is { } closing)
         {
             CloseSocket();
@@ -179,6 +171,12 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
 
     /// <summary>Reading has to stop: the connection was aborted or is being disposed.</summary>
     internal bool StopReceiving => _stopping || Volatile.Read(ref _shutdownReason) is not null;
+
+    /// <summary>A send failed other than by the peer's reset: the connection ends with that error.</summary>
+    internal void OnSendFailed(Exception error) => Shutdown(error);
+
+    /// <summary>The output is complete and sent: the FIN goes out, the input stays open.</summary>
+    internal void OnOutputDone() => ShutdownSocket(LibC.SHUT_WR);
 
     /// <summary>Why the connection was aborted, if it was.</summary>
     internal Exception? ShutdownReason => Volatile.Read(ref _shutdownReason);
@@ -217,17 +215,16 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
 
     public override ValueTask DisposeAsync()
     {
-        // Started outside any lock: completing the output runs the sender inline.
         if (Interlocked.Exchange(ref _disposeStarted, 1) == 0) _disposing = DisposeCoreAsync();
         return _disposing is { } disposing ? new ValueTask(disposing) : default;
     }
 
     private async Task DisposeCoreAsync()
     {
-        // The application is done with its ends; the sender still writes out whatever it left in the output.
+        // The application is done with its ends; whatever it left in the output still goes out.
         _input.Complete();
-        await _output.Writer.CompleteAsync().ConfigureAwait(false);
-        await _sending.ConfigureAwait(false);
+        _output.Complete();
+        await _output.WhenSentAsync().ConfigureAwait(false);
         _stopping = true;
         ShutdownSocket(LibC.SHUT_RDWR);
         var closing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -22,6 +22,8 @@ internal sealed unsafe class PinnedBlock : MemoryManager<byte>
 
     public byte* Pointer { get; }
 
+    public int Size => _array.Length;
+
     /// <summary>The block as a segment of a <see cref="SocketReader"/>'s bytes; made once, on first use.</summary>
     public BlockSegment Segment => _segment ??= new BlockSegment(this);
 
@@ -33,6 +35,9 @@ internal sealed unsafe class PinnedBlock : MemoryManager<byte>
 
     public override void Unpin() { }
 
-    /// <summary>The pipe is done with the block: back to the pool.</summary>
-    protected override void Dispose(bool disposing) => _pool.Return(this);
+    /// <summary>The pipe is done with the block: back to the pool, unless it is a one-off larger block.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (_array.Length == PinnedBlockMemoryPool.BlockSize) _pool.Return(this);
+    }
 }

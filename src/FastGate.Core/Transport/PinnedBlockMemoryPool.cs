@@ -36,6 +36,12 @@ internal sealed class PinnedBlockMemoryPool : MemoryPool<byte>
         return new PinnedBlock(this, BlockSize);
     }
 
+    /// <summary>
+    /// A block of at least <paramref name="size"/> bytes: a pooled one, or for the rare write that needs more in one
+    /// piece (a long header field), a one-off block the GC takes back.
+    /// </summary>
+    public PinnedBlock RentBlock(int size) => size <= BlockSize ? RentBlock() : new PinnedBlock(this, size);
+
     internal void Return(PinnedBlock block) => _free.Enqueue(block);
 
     protected override void Dispose(bool disposing) { }

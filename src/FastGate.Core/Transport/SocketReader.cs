@@ -293,13 +293,8 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 
     private void ReleaseAll()
     {
-        while (_head is not null)
-        {
-            var next = (BlockSegment?)_head.Next;
-            _head.Release();
-            _head = next;
-        }
-        _tail = null;
+        BlockSegment.ReleaseChain(_head);
+        _head = _tail = null;
         _headStart = 0;
         _examined = 0;
     }
