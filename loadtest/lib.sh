@@ -37,6 +37,17 @@ stop_pid() {
     wait "$pid" 2>/dev/null || true
 }
 
+# stop_started PID: stop_pid, and forget PID, so that cleanup (perhaps much later) never signals a
+# process that has since been given the same number.
+stop_started() {
+    local pid kept=()
+    stop_pid "$1"
+    for pid in "${STARTED_PIDS[@]}"; do
+        [[ $pid == "$1" ]] || kept+=("$pid")
+    done
+    STARTED_PIDS=("${kept[@]}")
+}
+
 cleanup() {
     local pid
     [[ -z ${LOAD_PID:-} ]] || stop_pid "$LOAD_PID"
@@ -434,6 +445,12 @@ run_wrk() {
     local seconds=$1 out=$2 url=$3
     taskset -c "$LOAD_CPU" timeout -k 5 $((seconds + 30)) wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --latency "$url" >"$out" 2>&1 &
     wait_load $!
+    parse_wrk "$out"
+}
+
+# parse_wrk OUTFILE: RPS, REQUESTS, P50_MS, P99_MS, ERRORS from wrk's report.
+parse_wrk() {
+    local out=$1
     RPS=$(awk '/^Requests\/sec:/ {printf "%d", $2}' "$out")
     REQUESTS=$(awk '/ requests in / {print $1}' "$out")
     P50_MS=$(latency_ms 50% "$out")
