@@ -502,3 +502,116 @@ latency_ms() {
         if (unit == "us" || unit == "µs") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
         printf "%.2f", v; done = 1 }' "$2"
 }
+
+# ---------------------------------------------------------------- throughput windows (wrk)
+# The requests wrk sends in each window of a run, read without touching wrk, the proxy or the upstreams:
+# wrk writes each request with one write(2) of a fixed size, and /proc/PID/io's wchar counts the bytes a
+# process has written (sockets included). While wrk runs, this shell reads wchar every WINDOW seconds
+# and starts no process to do so (no sleep, no cat: read -t on a FIFO, $EPOCHREALTIME, read < /proc).
+
+# wrk_request_bytes URL: the size of the request wrk sends to URL without a script:
+# "GET <path> HTTP/1.1\r\nHost: <host:port>\r\n\r\n" (41 bytes for http://127.0.0.1:8081/).
+wrk_request_bytes() {
+    local rest=${1#*://} authority path
+    authority=${rest%%/*}
+    path=${rest#"$authority"}
+    path=${path:-/}
+    echo $((4 + ${#path} + 11 + 6 + ${#authority} + 4))
+}
+
+# pause_us MICROSECONDS: sleeps without starting a process (read -t on a FIFO nobody writes to).
+PAUSE_FD=""
+pause_us() {
+    local s
+    (($1 > 0)) || return 0
+    if [[ -z $PAUSE_FD ]]; then
+        mkfifo "$TMP/pause.fifo"
+        exec {PAUSE_FD}<>"$TMP/pause.fifo"
+        rm -f "$TMP/pause.fifo"
+    fi
+    printf -v s '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000))
+    read -r -t "$s" -u "$PAUSE_FD" _ || true
+}
+
+# read_wchar FILE: sets WCHAR to the wchar line of FILE (a /proc/PID/io), '' when it cannot be read.
+read_wchar() {
+    local key val
+    WCHAR=""
+    { while read -r key val; do [[ $key != wchar: ]] || WCHAR=$val; done <"$1"; } 2>/dev/null || true
+}
+
+# child_of PID: sets CHILD to a child process of PID, '' when there is none (yet).
+child_of() {
+    CHILD=""
+    if [[ -r /proc/$1/task/$1/children ]]; then
+        read -r CHILD _ <"/proc/$1/task/$1/children" 2>/dev/null || true
+    else
+        CHILD=$(pgrep -P "$1" | head -1 || true)
+    fi
+}
+
+# run_wrk_windows SECONDS WINDOW OUTFILE URL: one wrk run of SECONDS, exactly as run_wrk (its latency
+# figures are the whole run's), and sets what run_wrk sets plus, when SECONDS is a multiple of WINDOW:
+#   WINDOW_RPS     requests sent per second in each WINDOW-second window, e.g. "31204 30811 29930"
+#   WINDOW_MAXMIN  the highest window ÷ the lowest, to two decimals
+#   WINDOW_SENT    requests sent in all windows together: REQUESTS plus those in flight when wrk stopped
+#   WINDOW_BYTES   the request size used
+# or '' for all four when wrk's counter could not be read. A window's requests are the growth of wrk's
+# wchar ÷ WINDOW_BYTES; its length is measured ($EPOCHREALTIME at each reading). The first window begins
+# just before wrk starts; the last ends when wrk has exited, and its count comes from the shell wrk runs
+# under: once that shell has reaped wrk, its own /proc/PID/io includes wrk's, which is read then, less
+# wrk's report (written to OUTFILE).
+run_wrk_windows() {
+    local seconds=$1 window=$2 out=$3 url=$4 n k t0 tries sh_pid="" wrk_pid="" comm total samples=()
+    WINDOW_RPS="" WINDOW_MAXMIN="" WINDOW_SENT=""
+    WINDOW_BYTES=$(wrk_request_bytes "$url")
+    n=$((seconds / window))
+    t0=${EPOCHREALTIME//[!0-9]/}
+    # shellcheck disable=SC2016 # $0 and $@ are the inner shell's
+    taskset -c "$LOAD_CPU" timeout -k 5 $((seconds + 30)) \
+        sh -c 'wrk "$@" >"$0" 2>&1; exec cat /proc/self/io' "$out" -t1 -c"$CONNECTIONS" -d"${seconds}s" --latency "$url" \
+        >"$out.io" 2>&1 &
+    LOAD_PID=$!
+    samples+=("$t0 0")
+    # timeout (LOAD_PID, after taskset's exec) -> sh -> wrk; found within a few ms.
+    for ((tries = 0; tries < 200; tries++)); do
+        [[ -n $sh_pid ]] || { child_of "$LOAD_PID"; sh_pid=$CHILD; }
+        if [[ -n $sh_pid ]]; then
+            child_of "$sh_pid"
+            comm=""
+            [[ -z $CHILD ]] || read -r comm <"/proc/$CHILD/comm" 2>/dev/null || true
+            if [[ $comm == wrk ]]; then
+                wrk_pid=$CHILD
+                break
+            fi
+        fi
+        pause_us 10000
+    done
+    if [[ -n $wrk_pid ]] && ((seconds % window == 0)); then
+        for ((k = 1; k < n; k++)); do
+            pause_us $((t0 + k * window * 1000000 - ${EPOCHREALTIME//[!0-9]/}))
+            read_wchar "/proc/$wrk_pid/io"
+            [[ -n $WCHAR ]] || { wrk_pid=""; break; }
+            samples+=("${EPOCHREALTIME//[!0-9]/} $WCHAR")
+        done
+    fi
+    wait "$LOAD_PID" || true
+    LOAD_PID=""
+    samples+=("${EPOCHREALTIME//[!0-9]/} 0")
+    parse_wrk "$out"
+    read_wchar "$out.io"
+    [[ -n $wrk_pid && -n $WCHAR ]] || return 0
+    total=$((WCHAR - $(wc -c <"$out")))
+    samples[-1]="${samples[-1]% *} $total"
+    # shellcheck disable=SC2034 # read by the caller
+    read -r WINDOW_MAXMIN WINDOW_SENT WINDOW_RPS < <(printf '%s\n' "${samples[@]}" | awk -v per="$WINDOW_BYTES" '
+        NR == 1 {t = $1; b = $2; next}
+        {
+            r = ($2 - b) / per / (($1 - t) / 1e6)
+            rates = rates (NR > 2 ? " " : "") sprintf("%.0f", r)
+            if (NR == 2 || r > hi) hi = r
+            if (NR == 2 || r < lo) lo = r
+            t = $1; b = $2
+        }
+        END {printf "%s %.0f %s\n", (lo > 0 ? sprintf("%.2f", hi / lo) : "inf"), b / per, rates}')
+}
