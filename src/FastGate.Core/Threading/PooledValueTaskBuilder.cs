@@ -98,6 +98,11 @@ public struct PooledValueTaskBuilder<TResult>
     private sealed class Box<TStateMachine> : Box where TStateMachine : IAsyncStateMachine
     {
         private static readonly ConcurrentQueue<Box<TStateMachine>> Pool = new();
+        /// <summary>
+        /// One box per thread in front of the shared queue: a box freed by one resumption is most often taken by the
+        /// next suspension of the same method on the same event-loop thread, with no atomic operation either way.
+        /// </summary>
+        [ThreadStatic] private static Box<TStateMachine>? t_spare;
         private static readonly ContextCallback RunInContext = static s => ((Box<TStateMachine>)s!).StateMachine!.MoveNext();
         private static int _pooled;
 
@@ -110,6 +115,11 @@ public struct PooledValueTaskBuilder<TResult>
 
         public static Box<TStateMachine> Rent()
         {
+            if (t_spare is { } spare)
+            {
+                t_spare = null;
+                return spare;
+            }
             if (Pool.TryDequeue(out var box))
             {
                 Interlocked.Decrement(ref _pooled);
@@ -133,6 +143,11 @@ public struct PooledValueTaskBuilder<TResult>
             StateMachine = default;
             Context = null;
             Core.Reset();
+            if (t_spare is null)
+            {
+                t_spare = this;
+                return;
+            }
             if (Interlocked.Increment(ref _pooled) <= PoolSize) Pool.Enqueue(this);
             else Interlocked.Decrement(ref _pooled);
         }

@@ -107,6 +107,9 @@ internal sealed unsafe class EventLoop
     private void Run()
     {
         t_current = this;
+        // For good on this thread: an async method suspended here captures no ExecutionContext, so its continuation
+        // resumes with a plain MoveNext instead of running inside the (default) context.
+        ExecutionContext.SuppressFlow();
         var size = LibC.EpollEventSize;
         var offset = LibC.EpollEventDataOffset;
         var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * size));

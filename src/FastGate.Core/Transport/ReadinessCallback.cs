@@ -42,6 +42,8 @@ internal sealed class ReadinessCallback(Func<object, bool> callback, object targ
     /// <summary>Records an edge; calls back, on this thread, when armed.</summary>
     public void Set()
     {
+        // Most edges carry EPOLLOUT for a socket nobody waits to write on: an edge already remembered costs no atomic.
+        if (Volatile.Read(ref _state) == Ready) return;
         if (Interlocked.Exchange(ref _state, Ready) != Armed) return;
         if (Interlocked.CompareExchange(ref _state, Idle, Ready) != Ready) return; // an arming took the edge itself
         if (!callback(target)) Interlocked.CompareExchange(ref _state, Ready, Idle);

@@ -22,7 +22,11 @@ public sealed class UpstreamPool : IDisposable
     private readonly BoundedStack<UpstreamConnection> _idle;
     /// <summary>The sweep's own list of the idle connections it took out to check.</summary>
     private readonly UpstreamConnection?[] _swept;
-    private readonly SemaphoreSlim _leases;
+    /// <summary>Leases free for the taking: a compare-exchange, no lock, on every rent while the limit is not reached.</summary>
+    private int _available;
+    /// <summary>Rents waiting for a lease; while there are any, a lease given back is handed to them instead.</summary>
+    private int _waiters;
+    private readonly SemaphoreSlim _handoff = new(0);
     private readonly Timer _sweeper;
     private int _open;
     private int _sweeping;
@@ -33,7 +37,7 @@ public sealed class UpstreamPool : IDisposable
     {
         _destination = destination;
         _options = options;
-        _leases = new SemaphoreSlim(options.MaxConnectionsPerDestination, options.MaxConnectionsPerDestination);
+        _available = options.MaxConnectionsPerDestination;
         var idle = Math.Min(options.MaxIdleConnectionsPerDestination, options.MaxConnectionsPerDestination);
         _idle = new BoundedStack<UpstreamConnection>(Math.Min(idle, BoundedStack<UpstreamConnection>.MaxCapacity));
         _swept = new UpstreamConnection?[_idle.Capacity];
@@ -47,7 +51,7 @@ public sealed class UpstreamPool : IDisposable
     public int IdleConnections => _idle.Count;
 
     /// <summary>Connections rented and not yet given back (including rents still connecting).</summary>
-    public int LeasedConnections => _options.MaxConnectionsPerDestination - _leases.CurrentCount;
+    public int LeasedConnections => _options.MaxConnectionsPerDestination - Volatile.Read(ref _available) - _handoff.CurrentCount;
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
@@ -57,7 +61,7 @@ public sealed class UpstreamPool : IDisposable
     /// </summary>
     public async ValueTask<UpstreamConnection> RentAsync(bool allowReuse = true)
     {
-        if (!_leases.Wait(0) && !await _leases.WaitAsync(_options.ConnectTimeout).ConfigureAwait(false))
+        if (!TryTakeLease() && !await WaitForLeaseAsync().ConfigureAwait(false))
             throw new UpstreamConnectException(_destination, "connection limit reached", timedOut: true);
 
         if (allowReuse)
@@ -82,7 +86,7 @@ public sealed class UpstreamPool : IDisposable
         }
         catch (Exception ex)
         {
-            _leases.Release();
+            ReleaseLease();
             throw new UpstreamConnectException(_destination, ex.Message, ex is OperationCanceledException, ex);
         }
     }
@@ -92,7 +96,7 @@ public sealed class UpstreamPool : IDisposable
     {
         connection.LastUsedTicks = Environment.TickCount64;
         if (!_idle.TryPush(connection)) Close(connection); // the idle set is full
-        _leases.Release();
+        ReleaseLease();
         // Both calls above are full fences, so either this read sees the flag or Dispose sees the connection.
         if (IsDisposed) CloseIdle();
     }
@@ -101,7 +105,40 @@ public sealed class UpstreamPool : IDisposable
     public void Discard(UpstreamConnection connection)
     {
         Close(connection);
-        _leases.Release();
+        ReleaseLease();
+    }
+
+    private bool TryTakeLease()
+    {
+        var available = Volatile.Read(ref _available);
+        while (available > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _available, available - 1, available);
+            if (seen == available) return true;
+            available = seen;
+        }
+        // A lease handed off to a waiter that had already taken one or given up is still there for anyone.
+        return _handoff.Wait(0);
+    }
+
+    private async Task<bool> WaitForLeaseAsync()
+    {
+        Interlocked.Increment(ref _waiters);
+        try
+        {
+            // Counted as a waiter first: a lease given back from now on is handed off, so none can be missed.
+            return TryTakeLease() || await _handoff.WaitAsync(_options.ConnectTimeout).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiters);
+        }
+    }
+
+    private void ReleaseLease()
+    {
+        if (Volatile.Read(ref _waiters) > 0) _handoff.Release();
+        else Interlocked.Increment(ref _available);
     }
 
     private void Close(UpstreamConnection connection)
