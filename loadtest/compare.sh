@@ -20,7 +20,8 @@
 #   WARMUP_MAX [90]      cap on warm-up probe seconds per peer
 #   WARMUP_TOLERANCE [3] warm-up ends when the last 3 probes are within this many % of each other
 #   UPSTREAM_WARMUP [15] seconds of direct load on each sample upstream before any proxy starts
-#   STARTUP_SECONDS [20] FastGate start-up trace: this many 1 s probes right after it accepts
+#   STARTUP_SECONDS [20] FastGate start-up trace: this many seconds of load right after it accepts
+#   STARTUP_WINDOW [0.25] seconds per window of that trace (wrk; other load generators: 1 s probes)
 #   PRE_SECONDS [3]      unrecorded load just before each measured run (pools refilled after idling)
 #   BASE_PORT [8081]     peers listen on BASE_PORT, BASE_PORT+1, ... in PEERS order
 #   UPSTREAM_PORTS ["9011 9012"]
@@ -28,7 +29,7 @@
 set -euo pipefail
 
 COMMAND_VARS=(DURATION WINDOW BENCH_REPEAT BENCH_PAUSE ROUNDS CONNECTIONS PEERS LOADGEN PROBE_SECONDS WARMUP_MAX WARMUP_TOLERANCE UPSTREAM_WARMUP
-    STARTUP_SECONDS PRE_SECONDS BASE_PORT UPSTREAM_PORTS)
+    STARTUP_SECONDS STARTUP_WINDOW PRE_SECONDS BASE_PORT UPSTREAM_PORTS)
 EXACT_COMMAND=""
 for v in "${COMMAND_VARS[@]}"; do
     [[ -z ${!v+x} ]] || EXACT_COMMAND+="$v=$(printf '%q' "${!v}") "
@@ -50,6 +51,7 @@ WARMUP_MAX=${WARMUP_MAX:-90}
 WARMUP_TOLERANCE=${WARMUP_TOLERANCE:-3}
 UPSTREAM_WARMUP=${UPSTREAM_WARMUP:-15}
 STARTUP_SECONDS=${STARTUP_SECONDS:-20}
+STARTUP_WINDOW=${STARTUP_WINDOW:-0.25}
 PRE_SECONDS=${PRE_SECONDS:-3}
 BASE_PORT=${BASE_PORT:-8081}
 read -r -a UPSTREAM_PORTS <<<"${UPSTREAM_PORTS:-9011 9012}"
@@ -96,7 +98,7 @@ fi
 # ---------------------------------------------------------------- start and warm up each peer
 # Per run (see start_peers): PORT FAILED MAIN_PID RSS_PIDS WARM_TRACE WARM_NOTE, and
 OWN_PROXY_PIDS=()
-STARTUP_TRACE=()      # "seconds_since_start req/s" per 1 s probe (FastGate)
+STARTUP_TRACE=()      # "seconds_since_start req/s" per window or 1 s probe (FastGate)
 STARTUP_LISTEN_MS=""  # FastGate: process start -> accepting, ms
 ALIVE=()
 
@@ -151,15 +153,26 @@ start_peer() {
         return
     fi
 
-    # FastGate's start-up trace: 1 s probes straight after it accepts.
+    # FastGate's start-up trace straight after it accepts: one wrk run read in STARTUP_WINDOW windows (wrk), or
+    # 1 s probes (other load generators).
     if [[ $name == fastgate ]]; then
         STARTUP_LISTEN_MS=$listening_ms
-        local s
-        log "$name: start-up trace, ${STARTUP_SECONDS} probes of 1 s (accepting after ${listening_ms} ms)"
-        for s in $(seq "$STARTUP_SECONDS"); do
-            run_load 1 "$dir/startup-$s.txt" "$url"
-            STARTUP_TRACE+=("$(awk -v ms="$(($(now_ms) - t0))" 'BEGIN {printf "%.1f", ms / 1000}') $RPS")
-        done
+        local s rates offset_ms
+        if [[ $LOADGEN == wrk ]]; then
+            log "$name: start-up trace, ${STARTUP_SECONDS} s in windows of ${STARTUP_WINDOW} s (accepting after ${listening_ms} ms)"
+            offset_ms=$(($(now_ms) - t0))
+            run_wrk_windows "$STARTUP_SECONDS" "$STARTUP_WINDOW" "$dir/startup.txt" "$url"
+            read -r -a rates <<<"$WINDOW_RPS"
+            for s in "${!rates[@]}"; do
+                STARTUP_TRACE+=("$(awk -v ms="$offset_ms" -v k="$s" -v w="$STARTUP_WINDOW" 'BEGIN {printf "%.2f", ms / 1000 + (k + 1) * w}') ${rates[$s]}")
+            done
+        else
+            log "$name: start-up trace, ${STARTUP_SECONDS} probes of 1 s (accepting after ${listening_ms} ms)"
+            for s in $(seq "$STARTUP_SECONDS"); do
+                run_load 1 "$dir/startup-$s.txt" "$url"
+                STARTUP_TRACE+=("$(awk -v ms="$(($(now_ms) - t0))" 'BEGIN {printf "%.1f", ms / 1000}') $RPS")
+            done
+        fi
     fi
 
     # Warm-up: PROBE_SECONDS probes until the last 3 agree within WARMUP_TOLERANCE %, or WARMUP_MAX.
@@ -460,7 +473,7 @@ summarize_run() {
                 $2 >= 0.9 * steady && !hit {hit = $1; r = $2}
                 {if ($2 > best) best = $2}
                 END {if (hit) printf "%s s after process start (%d req/s ≥ 90%% of the steady %d)", hit, r, steady
-                     else printf "not within its %d probes (best %d req/s; steady %d)", n, best, steady}')
+                     else printf "not within its %d s trace (best %d req/s; steady %d)", n, best, steady}')
         else
             startup_note="no steady value (FastGate not measured)"
         fi
@@ -528,7 +541,7 @@ summarize_run() {
         echo "$h FastGate start-up"
         echo
         if ((${#STARTUP_TRACE[@]} > 0)); then
-            echo "Accepting ${STARTUP_LISTEN_MS} ms after the process started; then 1 s probes. Reached 90 % of its steady req/s: $startup_note."
+            echo "Accepting ${STARTUP_LISTEN_MS} ms after the process started; then load, read in windows of ${STARTUP_WINDOW} s (1 s probes without wrk; each row's time is the end of its window). Reached 90 % of its steady req/s: $startup_note."
             echo
             echo "| s since start | req/s |"
             echo "|---:|---:|"

@@ -551,7 +551,8 @@ child_of() {
 }
 
 # run_wrk_windows SECONDS WINDOW OUTFILE URL: one wrk run of SECONDS, exactly as run_wrk (its latency
-# figures are the whole run's), and sets what run_wrk sets plus, when SECONDS is a multiple of WINDOW:
+# figures are the whole run's), and sets what run_wrk sets plus, when SECONDS is a multiple of WINDOW
+# (seconds, a fraction allowed, e.g. 0.25):
 #   WINDOW_RPS     requests sent per second in each WINDOW-second window, e.g. "31204 30811 29930"
 #   WINDOW_MAXMIN  the highest window ÷ the lowest, to two decimals
 #   WINDOW_SENT    requests sent in all windows together: REQUESTS plus those in flight when wrk stopped
@@ -562,10 +563,11 @@ child_of() {
 # under: once that shell has reaped wrk, its own /proc/PID/io includes wrk's, which is read then, less
 # wrk's report (written to OUTFILE).
 run_wrk_windows() {
-    local seconds=$1 window=$2 out=$3 url=$4 n k t0 tries sh_pid="" wrk_pid="" comm total samples=()
+    local seconds=$1 window=$2 out=$3 url=$4 n k t0 tries sh_pid="" wrk_pid="" comm total samples=() window_us
     WINDOW_RPS="" WINDOW_MAXMIN="" WINDOW_SENT=""
     WINDOW_BYTES=$(wrk_request_bytes "$url")
-    n=$((seconds / window))
+    window_us=$(awk -v w="$window" 'BEGIN {printf "%d", w * 1e6}') # WINDOW may be a fraction of a second
+    n=$((seconds * 1000000 / window_us))
     t0=${EPOCHREALTIME//[!0-9]/}
     # shellcheck disable=SC2016 # $0 and $@ are the inner shell's
     taskset -c "$LOAD_CPU" timeout -k 5 $((seconds + 30)) \
@@ -587,9 +589,9 @@ run_wrk_windows() {
         fi
         pause_us 10000
     done
-    if [[ -n $wrk_pid ]] && ((seconds % window == 0)); then
+    if [[ -n $wrk_pid ]] && ((seconds * 1000000 % window_us == 0)); then
         for ((k = 1; k < n; k++)); do
-            pause_us $((t0 + k * window * 1000000 - ${EPOCHREALTIME//[!0-9]/}))
+            pause_us $((t0 + k * window_us - ${EPOCHREALTIME//[!0-9]/}))
             read_wchar "/proc/$wrk_pid/io"
             [[ -n $WCHAR ]] || { wrk_pid=""; break; }
             samples+=("${EPOCHREALTIME//[!0-9]/} $WCHAR")
