@@ -32,8 +32,12 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     /// </summary>
     public const int UpstreamReadLimit = 16 * 1024;
 
-    /// <summary>Unsent output at which a flush waits; what a client that stops reading pins in memory, besides one write.</summary>
-    public const int OutputPauseThreshold = 16 * 1024;
+    /// <summary>
+    /// Unsent output at which a flush waits (one pinned block): a client that stops reading pins this plus the one
+    /// write that met its full buffer (a relay write, at most 16 KiB). Only a client whose kernel buffer is full gets
+    /// that far, so a smaller value costs a reader that keeps up nothing.
+    /// </summary>
+    public const int OutputPauseThreshold = PinnedBlockMemoryPool.BlockSize;
 
     private static long s_lastId;
 

@@ -14,9 +14,10 @@ namespace FastGate.Transport;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Flushes keep a pipe's back-pressure: one completes at once while fewer than the pause threshold of its bytes
-/// wait unsent, and otherwise waits until the background has sent all but half of that threshold. A flush the
-/// deadlines cancel (<see cref="CancelPendingFlush"/>) comes back cancelled; the bytes stay queued.
+/// Flushes apply back-pressure: one completes at once while fewer than the pause threshold of bytes wait unsent,
+/// and otherwise waits until fewer do again. With a threshold of one block, a client that stops reading pins
+/// at most that plus the one write that met the full buffer. A flush the deadlines cancel
+/// (<see cref="CancelPendingFlush"/>) comes back cancelled; the bytes stay queued.
 /// </para>
 /// <para>
 /// Until a flush meets a full buffer, the writer's thread is the only one touching the blocks, and takes no lock.
@@ -221,7 +222,7 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
         {
             if (!_background) return false;
             var status = SendOrArm();
-            release = status != SendStatus.Full || Unsent <= _pauseThreshold / 2;
+            release = status != SendStatus.Full || Unsent < _pauseThreshold;
             if (status != SendStatus.Full)
             {
                 if (_completed) Finish();
