@@ -103,6 +103,9 @@ internal sealed class ClientConnection
             if (context is not null)
             {
                 if (context.AbortConnection) ConnectionReset.Abort(_connection, "the client stopped reading (send_timeout)");
+                // An exchange that ended by an exception may leave its request-body relay running: it is stopped
+                // first, since it writes the upstream's output and a connection has one writer at a time.
+                if (context.RequestBodyPending && context.Upstream is not null) await UpstreamExchange.StopRequestBodyAsync(context).ConfigureAwait(false);
                 if (context.Upstream is { } upstream) upstream.Destination.Pool.Discard(upstream);
                 context.Upstream = null;
                 // A request-body relay may still run on the context; it is let go rather than reused then.

@@ -355,7 +355,7 @@ internal static class UpstreamExchange
     /// the upstream under it, so only the relay itself ever writes the upstream's pipe.
     /// </summary>
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
-    private static async ValueTask<RelayResult> StopRequestBodyAsync(ExchangeContext context)
+    internal static async ValueTask<RelayResult> StopRequestBodyAsync(ExchangeContext context)
     {
         if (!context.RequestBodyPending) return RelayResult.Done;
         if (!context.RequestBodyRelay.IsCompleted)

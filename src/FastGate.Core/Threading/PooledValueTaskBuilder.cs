@@ -82,6 +82,8 @@ public struct PooledValueTaskBuilder<TResult>
 
         public TResult GetResult(short token)
         {
+            // A wrong token or an unfinished operation throws here, before the box could be recycled while in use.
+            if (Core.GetStatus(token) == ValueTaskSourceStatus.Pending) throw new InvalidOperationException("The operation has not completed.");
             try
             {
                 return Core.GetResult(token);

@@ -68,6 +68,8 @@ internal sealed partial class EpollConnection
         {
             await _connected!.WaitAsync().ConfigureAwait(false);
         }
+        // Connected (or given up): later EPOLLOUT edges need not record themselves here.
+        _connected = null;
         if (_connectTimedOut) throw new OperationCanceledException("connect timed out");
         var error = ReadSocketError();
         if (error != 0) throw SocketErrors.ForConnect(error);

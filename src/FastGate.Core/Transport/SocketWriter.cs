@@ -17,7 +17,9 @@ namespace FastGate.Transport;
 /// Flushes apply back-pressure: one completes at once while fewer than the pause threshold of bytes wait unsent,
 /// and otherwise waits until fewer do again. With a threshold of one block, a client that stops reading pins
 /// at most that plus the one write that met the full buffer. A flush the deadlines cancel
-/// (<see cref="CancelPendingFlush"/>) comes back cancelled; the bytes stay queued.
+/// (<see cref="CancelPendingFlush"/>) comes back cancelled; the bytes stay queued. As with any writer, one party
+/// writes at a time, <see cref="Complete"/> included: a flush and a complete on two threads at once are a bug of the
+/// caller (they would free the same blocks twice).
 /// </para>
 /// <para>
 /// Until a flush meets a full buffer, the writer's thread is the only one touching the blocks, and takes no lock.
@@ -103,16 +105,15 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _cancelRequested, 0) == 1) return new(new FlushResult(isCanceled: true, isCompleted: _failure is not null));
         if (_background) return FlushBehind(cancellationToken);
         if (_failure is not null) return new(Failed());
-        if (_tail is null) return default;
+        if (_tail is null) return Done();
         _committed = _tail.RunningIndex + _tail.Length;
         switch (SendOrArm())
         {
             case SendStatus.AllSent:
                 ReleaseAll();
-                return default;
+                return Done();
             case SendStatus.Failed:
                 return new(Failed());
             default:
@@ -166,26 +167,34 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
             if (_background)
             {
                 _committed = _tail!.RunningIndex + _tail.Length;
-                if (Unsent < _pauseThreshold) return default;
+                if (Unsent < _pauseThreshold) return Done();
                 return Wait(cancellationToken);
             }
         }
         return FlushAsync(cancellationToken); // the background finished meanwhile
     }
 
+    /// <summary>A flush that completes at once: cancelled if a cancel came since the last one (as a pipe's is), the bytes sent or queued all the same.</summary>
+    private ValueTask<FlushResult> Done() =>
+        Interlocked.Exchange(ref _cancelRequested, 0) == 1 ? new(new FlushResult(isCanceled: true, isCompleted: false)) : default;
+
     private ValueTask<FlushResult> Wait(CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<FlushResult>(cancellationToken);
+        if (Volatile.Read(ref _flushWaiting) == 1) throw new InvalidOperationException("A flush is already waiting on this writer.");
         _core.Reset();
         if (cancellationToken.CanBeCanceled)
         {
             _token = cancellationToken;
             _registration = cancellationToken.UnsafeRegister(static s => ((SocketWriter)s!).OnTokenCancelled(), this);
         }
-        Volatile.Write(ref _flushWaiting, 1);
-        // A cancel that came before the flush was waiting found nothing to complete: it completes it now.
+        // A full fence: the reads below cannot move before it, so a cancel racing this either sees the flush waiting
+        // or is seen here.
+        Interlocked.Exchange(ref _flushWaiting, 1);
         if (Volatile.Read(ref _cancelRequested) == 1 && Interlocked.CompareExchange(ref _flushWaiting, 0, 1) == 1)
             CompleteWaiting();
+        // A token cancelled while it was being registered called back before the flush was waiting.
+        else if (cancellationToken.IsCancellationRequested) OnTokenCancelled();
         return new ValueTask<FlushResult>(this, _core.Version);
     }
 

@@ -110,6 +110,13 @@ public sealed class UpstreamPool : IDisposable
 
     private bool TryTakeLease()
     {
+        if (TryTakeAvailable()) return true;
+        // A lease handed off to a waiter that had already taken one or given up is still there for anyone.
+        return _handoff.Wait(0);
+    }
+
+    private bool TryTakeAvailable()
+    {
         var available = Volatile.Read(ref _available);
         while (available > 0)
         {
@@ -117,8 +124,7 @@ public sealed class UpstreamPool : IDisposable
             if (seen == available) return true;
             available = seen;
         }
-        // A lease handed off to a waiter that had already taken one or given up is still there for anyone.
-        return _handoff.Wait(0);
+        return false;
     }
 
     private async Task<bool> WaitForLeaseAsync()
@@ -137,8 +143,15 @@ public sealed class UpstreamPool : IDisposable
 
     private void ReleaseLease()
     {
-        if (Volatile.Read(ref _waiters) > 0) _handoff.Release();
-        else Interlocked.Increment(ref _available);
+        if (Volatile.Read(ref _waiters) > 0)
+        {
+            _handoff.Release();
+            return;
+        }
+        Interlocked.Increment(ref _available);
+        // A rent that began to wait after the check above may have looked before the increment: hand it over. (The
+        // increment and the waiter's own count are both full fences, so one side always sees the other.)
+        if (Volatile.Read(ref _waiters) > 0 && TryTakeAvailable()) _handoff.Release();
     }
 
     private void Close(UpstreamConnection connection)

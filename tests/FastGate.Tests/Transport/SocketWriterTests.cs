@@ -159,4 +159,24 @@ public class SocketWriterTests
         Assert.Equal(0, output.UnflushedBytes);
         Assert.Equal("held"u8.ToArray(), await pair.ClientReceiveAsync(4));
     }
+
+    [Fact]
+    public async Task A_second_flush_while_one_waits_is_refused_rather_than_completing_the_wrong_one()
+    {
+        await using var pair = await EpollPair.StartAsync(clientReceiveBuffer: 16 * 1024);
+        var output = pair.Server.Transport.Output;
+        var chunk = EpollPair.RandomBytes(8 * 1024);
+        ValueTask<FlushResult> waiting;
+        while (true)
+        {
+            output.Write(chunk);
+            waiting = output.FlushAsync();
+            if (!waiting.IsCompleted) break;
+            await waiting;
+        }
+        output.Write(chunk);
+        Assert.Throws<InvalidOperationException>(() => { _ = output.FlushAsync(); });
+        output.CancelPendingFlush();
+        Assert.True((await waiting.AsTask().WaitAsync(Timeout)).IsCanceled);
+    }
 }
