@@ -13,21 +13,15 @@ public class SocketWriterTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    /// <summary>Writes until a flush has to wait (the client reads nothing): the writer is then in the background.</summary>
-    private static async Task<List<byte>> FillUntilAFlushWaitsAsync(PipeWriter output)
+    /// <summary>Writes <paramref name="chunk"/> until a flush has to wait (the client reads nothing), and returns that flush.</summary>
+    private static async Task<Task<FlushResult>> StartAWaitingFlushAsync(PipeWriter output, byte[] chunk, List<byte>? written)
     {
-        var written = new List<byte>();
-        var chunk = EpollPair.RandomBytes(8 * 1024);
         for (var i = 0; i < 4096; i++)
         {
             output.Write(chunk);
-            written.AddRange(chunk);
+            written?.AddRange(chunk);
             var flush = output.FlushAsync();
-            if (!flush.IsCompleted)
-            {
-                _ = flush.AsTask(); // observed by the test through its effects
-                return written;
-            }
+            if (!flush.IsCompleted) return flush.AsTask();
             await flush;
         }
         throw new InvalidOperationException("no flush ever waited: the client's kernel buffers took 32 MiB");
@@ -62,7 +56,8 @@ public class SocketWriterTests
     {
         await using var pair = await EpollPair.StartAsync(clientReceiveBuffer: 16 * 1024);
         var output = pair.Server.Transport.Output;
-        var written = await FillUntilAFlushWaitsAsync(output);
+        var written = new List<byte>();
+        _ = await StartAWaitingFlushAsync(output, EpollPair.RandomBytes(8 * 1024), written);
         output.Write("the end"u8);
         written.AddRange("the end"u8.ToArray());
         await output.CompleteAsync();
@@ -78,17 +73,9 @@ public class SocketWriterTests
         var output = pair.Server.Transport.Output;
         var chunk = EpollPair.RandomBytes(8 * 1024);
         var written = new List<byte>();
-        ValueTask<FlushResult> waiting;
-        while (true)
-        {
-            output.Write(chunk);
-            written.AddRange(chunk);
-            waiting = output.FlushAsync();
-            if (!waiting.IsCompleted) break;
-            await waiting;
-        }
+        var waiting = await StartAWaitingFlushAsync(output, chunk, written);
         output.CancelPendingFlush();
-        var result = await waiting.AsTask().WaitAsync(Timeout);
+        var result = await waiting.WaitAsync(Timeout);
         Assert.True(result.IsCanceled);
         Assert.False(result.IsCompleted);
         Assert.Equal(written.ToArray(), await pair.ClientReceiveAsync(written.Count));
@@ -113,16 +100,9 @@ public class SocketWriterTests
         await using var pair = await EpollPair.StartAsync(clientReceiveBuffer: 16 * 1024);
         var output = pair.Server.Transport.Output;
         var chunk = EpollPair.RandomBytes(8 * 1024);
-        ValueTask<FlushResult> waiting;
-        while (true)
-        {
-            output.Write(chunk);
-            waiting = output.FlushAsync();
-            if (!waiting.IsCompleted) break;
-            await waiting;
-        }
+        var waiting = await StartAWaitingFlushAsync(output, chunk, written: null);
         pair.Server.Abort(new ConnectionAbortedException("test abort"));
-        var result = await waiting.AsTask().WaitAsync(Timeout);
+        var result = await waiting.WaitAsync(Timeout);
         Assert.True(result.IsCompleted);
         output.Write(chunk);
         Assert.True((await output.FlushAsync()).IsCompleted);
@@ -166,17 +146,10 @@ public class SocketWriterTests
         await using var pair = await EpollPair.StartAsync(clientReceiveBuffer: 16 * 1024);
         var output = pair.Server.Transport.Output;
         var chunk = EpollPair.RandomBytes(8 * 1024);
-        ValueTask<FlushResult> waiting;
-        while (true)
-        {
-            output.Write(chunk);
-            waiting = output.FlushAsync();
-            if (!waiting.IsCompleted) break;
-            await waiting;
-        }
+        var waiting = await StartAWaitingFlushAsync(output, chunk, written: null);
         output.Write(chunk);
         Assert.Throws<InvalidOperationException>(() => { _ = output.FlushAsync(); });
         output.CancelPendingFlush();
-        Assert.True((await waiting.AsTask().WaitAsync(Timeout)).IsCanceled);
+        Assert.True((await waiting.WaitAsync(Timeout)).IsCanceled);
     }
 }
