@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit and integration tests (xunit, over real sockets; the process tests start the native
-# binary that publish.sh builds, as shipped), then the HTTP/1.1 conformance corpus of ../shared/conformance
-# against that binary. Installs what the tests need when missing.
+# binary that publish.sh builds, as shipped), once on the default epoll transport and once on io_uring, then the
+# HTTP/1.1 conformance corpus of ../shared/conformance against that binary on each. Installs what the tests need when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -29,11 +29,21 @@ failed=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$summary")
 passed=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")
 [ "$failed" = 0 ] || { echo "$passed passed, $failed failed"; exit 1; }
 
-echo "== conformance ($shared/conformance/requests.jsonl)"
-python3 "$shared/conformance/run.py" --corpus "$shared/conformance/requests.jsonl" \
-  --gateway 127.0.0.1:8080 --upstream-port 9009 --show 60 \
-  --start "exec $gateway --config $PWD/tests/conformance/gateway.toml"
-echo "conformance: every MUST and FRAMING case passed, nothing unsafe forwarded"
+echo "== the same tests on the io_uring transport (FASTGATE_SERVER__TRANSPORT=io_uring)"
+FASTGATE_SERVER__TRANSPORT=io_uring dotnet test tests/FastGate.Tests -c Release --no-build -nologo 2>&1 | tee "$log"
+summary=$(grep -E '(Passed|Failed)! +- +Failed:' "$log" | tail -n 1)
+[ -n "$summary" ] || { echo "no test summary found (io_uring)"; exit 1; }
+failed=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$summary")
+[ "$failed" = 0 ] || { echo "io_uring: $failed failed"; exit 1; }
+passed=$((passed + $(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")))
+
+for transport in epoll io_uring; do
+  echo "== conformance on $transport ($shared/conformance/requests.jsonl)"
+  python3 "$shared/conformance/run.py" --corpus "$shared/conformance/requests.jsonl" \
+    --gateway 127.0.0.1:8080 --upstream-port 9009 --show 60 \
+    --start "exec env FASTGATE_SERVER__TRANSPORT=$transport $gateway --config $PWD/tests/conformance/gateway.toml"
+  echo "conformance on $transport: every MUST and FRAMING case passed, nothing unsafe forwarded"
+done
 
 # The line CI reads: the xunit totals (conformance is gated by run.py's exit status above).
 echo "$passed passed, 0 failed"

@@ -44,11 +44,16 @@ internal static class GatewayHost
         var options = new KestrelServerOptions { AddServerHeader = false, ApplicationServices = services };
         foreach (var endpoint in snapshot.Listeners)
             options.Listen(endpoint, listen => listen.UseConnectionHandler<GatewayConnectionHandler>());
-        TransportSelection.Current = snapshot.Transport;
+        var kind = TransportSelection.Resolve(snapshot.Transport, out var fallbackReason);
+        if (fallbackReason is not null) Console.Error.WriteLine($"fastgate: server.transport = \"io_uring\": {fallbackReason}; using epoll");
+        TransportSelection.Current = kind;
         // The proxy loop never blocks, so socket continuations may run it inline instead of hopping to the thread pool.
-        IConnectionListenerFactory transport = snapshot.Transport == TransportKind.Epoll
-            ? new EpollTransportFactory()
-            : new SocketTransportFactory(Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = true }), loggerFactory);
+        IConnectionListenerFactory transport = kind switch
+        {
+            TransportKind.Epoll => new EpollTransportFactory(),
+            TransportKind.IoUring => new FastGate.Transport.IoUring.IoUringTransportFactory(),
+            _ => new SocketTransportFactory(Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = true }), loggerFactory),
+        };
         using var server = new KestrelServer(Options.Create(options), transport, loggerFactory);
 
         var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -67,7 +72,7 @@ internal static class GatewayHost
         }
 
         Console.WriteLine($"FastGate {Cli.Version} (config {Path.GetFullPath(configPath)}, pid {Environment.ProcessId})");
-        Console.WriteLine(SnapshotSummary.Describe(snapshot));
+        Console.WriteLine(SnapshotSummary.Describe(snapshot, kind));
         Console.WriteLine("Ready. Ctrl-C or SIGTERM drains and stops; SIGHUP reloads the config.");
 
         await stopping.Task.ConfigureAwait(false);

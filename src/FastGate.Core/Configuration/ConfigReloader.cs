@@ -105,5 +105,5 @@ public sealed class ConfigReloader
         }
     }
 
-    private static string Name(TransportKind kind) => kind.ToString().ToLowerInvariant();
+    private static string Name(TransportKind kind) => TransportSelection.Name(kind);
 }

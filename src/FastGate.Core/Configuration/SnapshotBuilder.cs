@@ -84,9 +84,10 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         if (children.TryGetValue("transport", out node) && reader.TryString(node, $"{s}.transport", out var transport))
         {
             if (transport == "sockets") _transport = TransportKind.Sockets;
-            else if (transport != "epoll") reader.Error(node, $"{s}.transport", $"unknown transport \"{transport}\" (expected \"epoll\" or \"sockets\")");
-            else if (!OperatingSystem.IsLinux()) reader.Error(node, $"{s}.transport", "the epoll transport needs Linux");
-            else _transport = TransportKind.Epoll;
+            else if (transport is not ("epoll" or "io_uring"))
+                reader.Error(node, $"{s}.transport", $"unknown transport \"{transport}\" (expected \"epoll\", \"io_uring\" or \"sockets\")");
+            else if (!OperatingSystem.IsLinux()) reader.Error(node, $"{s}.transport", $"the {transport} transport needs Linux");
+            else _transport = transport == "epoll" ? TransportKind.Epoll : TransportKind.IoUring;
         }
         if (children.TryGetValue("escaped_slashes", out node) && reader.TryString(node, $"{s}.escaped_slashes", out var escaped))
         {

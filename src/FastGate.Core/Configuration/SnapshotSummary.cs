@@ -1,17 +1,19 @@
 using System.Text;
 using FastGate.Http;
 using FastGate.Routing;
+using FastGate.Transport;
 
 namespace FastGate.Configuration;
 
 /// <summary>A compact, human-readable description of a snapshot, for <c>fastgate validate</c> and the startup banner.</summary>
 public static class SnapshotSummary
 {
-    public static string Describe(GatewaySnapshot snapshot)
+    /// <summary>Describes <paramref name="snapshot"/>; <paramref name="running"/> is the transport in use when it differs (a fallback).</summary>
+    public static string Describe(GatewaySnapshot snapshot, TransportKind? running = null)
     {
         var sb = new StringBuilder();
         sb.Append("listen    ").AppendJoin(", ", snapshot.Listeners)
-          .Append(" (").Append(snapshot.Transport.ToString().ToLowerInvariant()).AppendLine(" transport)");
+          .Append(" (").Append(TransportSelection.Name(running ?? snapshot.Transport)).AppendLine(" transport)");
         var l = snapshot.Limits;
         sb.Append("limits    request line ").Append(SizeParser.Format(l.MaxRequestLineBytes))
           .Append(", headers ").Append(SizeParser.Format(l.MaxHeaderBytes)).Append(" / ").Append(l.MaxHeaderCount)

@@ -9,9 +9,9 @@ internal static class ConnectionReset
 {
     public static void Abort(ConnectionContext connection, string reason)
     {
-        if (connection is EpollConnection epoll)
+        if (connection is NativeConnection native)
         {
-            epoll.ResetOnClose();
+            native.ResetOnClose();
         }
         else if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
         {

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace FastGate.Transport;
 
@@ -16,12 +14,12 @@ internal sealed partial class EpollConnection
     /// </summary>
     internal static async Task<EpollConnection> ConnectAsync(IPEndPoint remote, TimeSpan timeout)
     {
-        var loop = EventLoopGroup.Shared.CurrentOrNext();
-        var fd = OpenSocket(remote.AddressFamily);
+        var loop = EventLoop.Group.CurrentOrNext(EventLoop.Current);
+        var fd = NativeSocket.Open(remote.AddressFamily);
         var connection = new EpollConnection(loop, fd, local: null, remote, UpstreamReadLimit);
         try
         {
-            var pending = StartConnect(fd, remote);
+            var pending = NativeSocket.StartConnect(fd, remote);
             if (pending) connection._connected = new ReadinessSignal();
             loop.Register(connection, fd);
             if (pending) await connection.WaitConnectedAsync(timeout).ConfigureAwait(false);
@@ -34,33 +32,6 @@ internal sealed partial class EpollConnection
         return connection;
     }
 
-    private static int OpenSocket(AddressFamily family)
-    {
-        var domain = family == AddressFamily.InterNetworkV6 ? LibC.AF_INET6 : LibC.AF_INET;
-        var fd = LibC.socket(domain, LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, LibC.IPPROTO_TCP);
-        if (fd < 0) throw SocketErrors.ForConnect(Marshal.GetLastPInvokeError());
-        unsafe
-        {
-            var one = 1;
-            LibC.setsockopt(fd, LibC.IPPROTO_TCP, LibC.TCP_NODELAY, (byte*)&one, sizeof(int));
-        }
-        return fd;
-    }
-
-    /// <summary>Returns true while the connect is in progress, false when it completed at once; throws on failure.</summary>
-    private static unsafe bool StartConnect(int fd, IPEndPoint remote)
-    {
-        var address = stackalloc byte[NativeSocketAddress.MaxSize];
-        var length = NativeSocketAddress.Write(remote, new Span<byte>(address, NativeSocketAddress.MaxSize));
-        while (true)
-        {
-            if (LibC.connect(fd, address, length) == 0) return false;
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == LibC.EINPROGRESS) return true;
-            if (errno != LibC.EINTR) throw SocketErrors.ForConnect(errno);
-        }
-    }
-
     private async Task WaitConnectedAsync(TimeSpan timeout)
     {
         using var timer = new CancellationTokenSource(timeout);
@@ -71,7 +42,7 @@ internal sealed partial class EpollConnection
         // Connected (or given up): later EPOLLOUT edges need not record themselves here.
         _connected = null;
         if (_connectTimedOut) throw new OperationCanceledException("connect timed out");
-        var error = ReadSocketError();
+        var error = NativeSocket.PendingError(_fd);
         if (error != 0) throw SocketErrors.ForConnect(error);
     }
 
@@ -79,11 +50,5 @@ internal sealed partial class EpollConnection
     {
         _connectTimedOut = true;
         _loop.Post(this);
-    }
-
-    private unsafe int ReadSocketError()
-    {
-        int error = 0, size = sizeof(int);
-        return LibC.getsockopt(_fd, LibC.SOL_SOCKET, LibC.SO_ERROR, (byte*)&error, &size) == 0 ? error : Marshal.GetLastPInvokeError();
     }
 }

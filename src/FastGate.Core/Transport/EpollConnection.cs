@@ -17,7 +17,7 @@ namespace FastGate.Transport;
 /// completing its output half-closes (FIN); <see cref="Abort(ConnectionAbortedException)"/> shuts the socket down
 /// and ends the input with the reason; <see cref="DisposeAsync"/> sends what is left, stops both, then closes.
 /// </remarks>
-internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
+internal sealed partial class EpollConnection : NativeConnection, ILoopWork, ILoopRegistrant
 {
     /// <summary>
     /// Most bytes one read of a client's input takes from the kernel (<see cref="SocketReader"/> reads only when its
@@ -39,17 +39,12 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     /// </summary>
     public const int OutputPauseThreshold = PinnedBlockMemoryPool.BlockSize;
 
-    private static long s_lastId;
-
     private readonly EventLoop _loop;
     private readonly int _fd;
     private readonly SocketReader _input;
     private readonly SocketWriter _output;
     /// <summary>The EPOLLOUT edge that ends a non-blocking connect; upstream connections only.</summary>
     private ReadinessSignal? _connected;
-    // A monitor on an object the connection has anyway (a Lock would be 40 B more for every connection); the writer
-    // takes it too, so the socket's shutdown and close never race a background send.
-    private readonly object _gate;
     private Task? _disposing;
     /// <summary>Set by dispose: the loop thread closes the socket, where no read of it can be in progress.</summary>
     private TaskCompletionSource? _closing;
@@ -58,21 +53,14 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     private volatile bool _peerShutdown;
     private volatile bool _stopping;
     private bool _fdClosed;
-    private bool _receiveEnded;
-    private CancellationTokenSource? _closedSource;
-    private CancellationToken? _closedOverride;
-    private IDictionary<object, object?>? _items;
-    private string? _id;
 
     private EpollConnection(EventLoop loop, int fd, EndPoint? local, EndPoint? remote, int maxReadPerCall)
+        : base(local, remote)
     {
         _loop = loop;
         _fd = fd;
-        LocalEndPoint = local;
-        RemoteEndPoint = remote;
         _input = new SocketReader(this, fd, maxReadPerCall);
         _output = new SocketWriter(this, fd, OutputPauseThreshold);
-        _gate = _output;
         Transport = new DuplexPipe(_input, _output);
     }
 
@@ -80,39 +68,9 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     internal EventLoop Loop => _loop;
 
     /// <summary>The loop's registration token; see <see cref="EventLoop"/>.</summary>
-    internal ulong Token;
+    public ulong Token { get; set; }
 
-    public override string ConnectionId
-    {
-        get => _id ??= Interlocked.Increment(ref s_lastId).ToString("X");
-        set => _id = value;
-    }
-
-    public override IDictionary<object, object?> Items
-    {
-        get => _items ??= new Dictionary<object, object?>();
-        set => _items = value;
-    }
-
-    public override IDuplexPipe Transport { get; set; }
-
-    public override EndPoint? LocalEndPoint { get; set; }
-
-    public override EndPoint? RemoteEndPoint { get; set; }
-
-    /// <summary>Cancelled once the input has ended (peer FIN, error or abort), as in Kestrel.</summary>
-    public override CancellationToken ConnectionClosed
-    {
-        get
-        {
-            if (_closedOverride is { } token) return token;
-            lock (_gate)
-            {
-                return _receiveEnded ? new CancellationToken(true) : (_closedSource ??= new CancellationTokenSource()).Token;
-            }
-        }
-        set => _closedOverride = value;
-    }
+    protected override object Gate => _output;
 
     /// <summary>Wraps a connected non-blocking socket and registers it with <paramref name="loop"/>.</summary>
     internal static EpollConnection Start(EventLoop loop, int fd, EndPoint? local, EndPoint? remote)
@@ -149,16 +107,11 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
 
     public override void Abort(ConnectionAbortedException abortReason) => Shutdown(abortReason);
 
-    /// <summary>
-    /// Makes the close a reset (SO_LINGER 0): what the kernel still holds to send is dropped instead of being
-    /// offered, at the pace of a zero window, to a peer that stopped reading.
-    /// </summary>
-    internal unsafe void ResetOnClose()
+    internal override void ResetOnClose()
     {
-        var linger = stackalloc int[2] { 1, 0 }; // struct linger { l_onoff = 1, l_linger = 0 }
-        lock (_gate)
+        lock (Gate)
         {
-            if (!_fdClosed) LibC.setsockopt(_fd, LibC.SOL_SOCKET, LibC.SO_LINGER, (byte*)linger, 2 * sizeof(int));
+            if (!_fdClosed) NativeSocket.SetResetOnClose(_fd);
         }
     }
 
@@ -188,32 +141,11 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     /// <summary>The peer has shut down its side (EPOLLRDHUP, HUP or an error), as the loop last saw.</summary>
     internal bool PeerShutdown => _peerShutdown;
 
-    /// <summary>
-    /// The input has ended (FIN, error, abort or dispose): from now on <see cref="ConnectionClosed"/> reads as
-    /// cancelled, and a source already handed out is cancelled off the loop thread.
-    /// </summary>
-    internal void OnReceiveEnded()
-    {
-        var closed = MarkReceiveEnded();
-        if (closed is not null) ThreadPool.UnsafeQueueUserWorkItem(static s => s.Cancel(), closed, preferLocal: false);
-    }
-
     private void ShutdownSocket(int how)
     {
-        lock (_gate)
+        lock (Gate)
         {
             if (!_fdClosed) LibC.shutdown(_fd, how);
-        }
-    }
-
-    /// <summary>Marks the input ended, once; returns the source already handed out, if any, the first time.</summary>
-    private CancellationTokenSource? MarkReceiveEnded()
-    {
-        lock (_gate)
-        {
-            if (_receiveEnded) return null;
-            _receiveEnded = true;
-            return _closedSource;
         }
     }
 
@@ -241,7 +173,7 @@ internal sealed partial class EpollConnection : ConnectionContext, ILoopWork
     /// <summary>Closes the fd exactly once; later shutdowns become no-ops and late epoll events are ignored.</summary>
     private void CloseSocket()
     {
-        lock (_gate)
+        lock (Gate)
         {
             if (_fdClosed) return;
             _fdClosed = true;

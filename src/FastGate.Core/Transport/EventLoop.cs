@@ -8,10 +8,7 @@ namespace FastGate.Transport;
 /// One thread blocked in epoll_wait on its own epoll instance, dispatching readiness edges to its connections.
 /// Other threads hand it work through <see cref="Post"/> (a queue plus an eventfd that wakes the wait).
 /// </summary>
-/// <remarks>
-/// Each registration gets a token (generation in the high 32 bits, slot in the low 32) stored as the epoll data,
-/// so an event still queued for a connection that has since closed, even one whose fd number was reused, is ignored.
-/// </remarks>
+/// <remarks>Each registration's token (see <see cref="ConnectionSlots{T}"/>) is the epoll data.</remarks>
 internal sealed unsafe class EventLoop
 {
     private const int MaxEvents = 256;
@@ -19,14 +16,13 @@ internal sealed unsafe class EventLoop
 
     [ThreadStatic] private static EventLoop? t_current;
 
+    private static readonly Lazy<LoopGroup<EventLoop>> LazyGroup =
+        new(() => new LoopGroup<EventLoop>(i => new EventLoop($"fastgate-epoll-{i}"), LoopGroup<EventLoop>.DefaultCount()));
+
     private readonly int _epoll;
     private readonly int _wakeFd;
     private readonly ConcurrentQueue<ILoopWork> _work = new();
-    private readonly Lock _slotsLock = new();
-    private readonly Stack<int> _freeSlots = new();
-    private EpollConnection?[] _slots = new EpollConnection?[64];
-    private int _usedSlots;
-    private uint _generation;
+    private readonly ConnectionSlots<EpollConnection> _connections = new();
     private int _wakeRequested;
 
     public EventLoop(string name)
@@ -43,26 +39,13 @@ internal sealed unsafe class EventLoop
     /// <summary>The loop whose thread is running the caller, if any.</summary>
     public static EventLoop? Current => t_current;
 
+    /// <summary>The process's epoll loops, started on first use.</summary>
+    public static LoopGroup<EventLoop> Group => LazyGroup.Value;
+
     /// <summary>Adds a non-blocking socket, edge-triggered for input, output and peer shutdown, for good.</summary>
     public void Register(EpollConnection connection, int fd)
     {
-        int slot;
-        lock (_slotsLock)
-        {
-            if (!_freeSlots.TryPop(out slot))
-            {
-                slot = _usedSlots++;
-                if (slot == _slots.Length)
-                {
-                    var grown = new EpollConnection?[_slots.Length * 2];
-                    _slots.CopyTo(grown, 0);
-                    Volatile.Write(ref _slots, grown);
-                }
-            }
-            if (++_generation == 0) _generation = 1;
-            connection.Token = (ulong)_generation << 32 | (uint)slot;
-            Volatile.Write(ref _slots[slot], connection);
-        }
+        _connections.Add(connection);
         try
         {
             Control(LibC.EPOLL_CTL_ADD, fd, LibC.EPOLLIN | LibC.EPOLLOUT | LibC.EPOLLRDHUP | LibC.EPOLLET, connection.Token);
@@ -78,13 +61,7 @@ internal sealed unsafe class EventLoop
     public void Unregister(EpollConnection connection, int fd)
     {
         if (fd >= 0) LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_DEL, fd, null);
-        var slot = (int)(uint)connection.Token;
-        lock (_slotsLock)
-        {
-            if (_slots[slot] != connection) return;
-            _slots[slot] = null;
-            _freeSlots.Push(slot);
-        }
+        _connections.Remove(connection);
     }
 
     /// <summary>Runs <paramref name="work"/> on the loop thread soon.</summary>
@@ -136,9 +113,7 @@ internal sealed unsafe class EventLoop
 
     private void Dispatch(ulong token, uint events)
     {
-        var slots = Volatile.Read(ref _slots);
-        var slot = (int)(uint)token;
-        if ((uint)slot >= (uint)slots.Length || Volatile.Read(ref slots[slot]) is not { } connection || connection.Token != token) return;
+        if (_connections.Find(token) is not { } connection) return;
         try
         {
             connection.OnEvents(events);

@@ -60,8 +60,13 @@ public sealed class UpstreamConnection : IDisposable
     internal static async Task<UpstreamConnection> ConnectAsync(DestinationState destination, TimeSpan timeout)
     {
         var endPoint = destination.Key.EndPoint;
-        if (TransportSelection.Current == TransportKind.Epoll && endPoint is System.Net.IPEndPoint ip)
-            return new UpstreamConnection(destination, await EpollConnection.ConnectAsync(ip, timeout).ConfigureAwait(false));
+        if (endPoint is System.Net.IPEndPoint ip)
+        {
+            if (TransportSelection.Current == TransportKind.Epoll)
+                return new UpstreamConnection(destination, await EpollConnection.ConnectAsync(ip, timeout).ConfigureAwait(false));
+            if (TransportSelection.Current == TransportKind.IoUring)
+                return new UpstreamConnection(destination, await Transport.IoUring.UringConnection.ConnectAsync(ip, timeout).ConfigureAwait(false));
+        }
 
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var cts = new CancellationTokenSource(timeout);

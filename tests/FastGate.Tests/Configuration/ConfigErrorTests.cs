@@ -269,7 +269,7 @@ public class ConfigErrorTests
 
     [Fact]
     public void Unknown_transport_names_the_choices() =>
-        AssertError("[server]\ntransport = \"io_uring\"\n", 2, "server.transport", "unknown transport \"io_uring\" (expected \"epoll\" or \"sockets\")");
+        AssertError("[server]\ntransport = \"kqueue\"\n", 2, "server.transport", "unknown transport \"kqueue\" (expected \"epoll\", \"io_uring\" or \"sockets\")");
 
     [Fact]
     public void Watch_config_must_be_a_boolean() =>

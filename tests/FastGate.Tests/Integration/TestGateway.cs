@@ -60,6 +60,7 @@ internal sealed class TestGateway : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
             k.Listen(IPAddress.Loopback, 0, l => l.UseConnectionHandler<GatewayConnectionHandler>()));
         if (Transport == TransportKind.Epoll) builder.Services.AddSingleton<IConnectionListenerFactory, EpollTransportFactory>();
+        if (Transport == TransportKind.IoUring) builder.Services.AddSingleton<IConnectionListenerFactory, FastGate.Transport.IoUring.IoUringTransportFactory>();
         var app = builder.Build();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -68,15 +69,18 @@ internal sealed class TestGateway : IAsyncDisposable
 
     /// <summary>
     /// The transport under test, for both the listener and upstream connections: the platform default (epoll on
-    /// Linux) unless FASTGATE_SERVER__TRANSPORT=sockets, so the whole suite can run on either.
+    /// Linux) unless FASTGATE_SERVER__TRANSPORT is sockets or io_uring, so the whole suite can run on any.
     /// </summary>
     public static TransportKind Transport { get; } = InitTransport();
 
     private static TransportKind InitTransport()
     {
-        var kind = Environment.GetEnvironmentVariable("FASTGATE_SERVER__TRANSPORT") == "sockets"
-            ? TransportKind.Sockets
-            : TransportSelection.PlatformDefault;
+        var kind = Environment.GetEnvironmentVariable("FASTGATE_SERVER__TRANSPORT") switch
+        {
+            "sockets" => TransportKind.Sockets,
+            "io_uring" => TransportKind.IoUring,
+            _ => TransportSelection.PlatformDefault,
+        };
         TransportSelection.Current = kind;
         return kind;
     }

@@ -41,13 +41,17 @@ internal sealed class GatewayProcess : IDisposable
         cluster = "backend"
         """);
 
-    /// <summary>Starts fastgate on a free loopback port; <paramref name="config"/> gets the listen line prepended.</summary>
-    public static async Task<GatewayProcess> StartAsync(string config)
+    /// <summary>
+    /// Starts fastgate on a free loopback port; <paramref name="config"/> gets the listen line prepended. A
+    /// <paramref name="launcher"/> (a command and its arguments) runs it, when given.
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(string config, params string[] launcher)
     {
         var port = FreePort();
         var path = Path.Combine(Path.GetTempPath(), $"fastgate-test-{Guid.NewGuid():N}.toml");
         await File.WriteAllTextAsync(path, WithListen(port, config));
         var (fileName, arguments) = TestPaths.GatewayCommand();
+        if (launcher.Length > 0) (fileName, arguments) = (launcher[0], [.. launcher[1..], fileName, .. arguments]);
         var info = new ProcessStartInfo(fileName, [.. arguments, "--config", path])
         {
             RedirectStandardOutput = true,

@@ -10,7 +10,7 @@ public class EpollFeatureTests
     [Fact]
     public async Task Features_are_set_replaced_removed_and_enumerated_beyond_the_inline_slots()
     {
-        await using var pair = await EpollPair.StartAsync();
+        await using var pair = await TransportPair.StartAsync();
         var features = pair.Server.Features;
         var revision = features.Revision;
         var types = new[] { typeof(int), typeof(long), typeof(short), typeof(byte), typeof(char), typeof(bool) };

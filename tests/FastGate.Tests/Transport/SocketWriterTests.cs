@@ -30,7 +30,7 @@ public class SocketWriterTests
     [Fact]
     public async Task Small_writes_made_while_the_background_sends_arrive_after_the_earlier_ones_in_order()
     {
-        await using var pair = await EpollPair.StartAsync(clientReceiveBuffer: 16 * 1024);
+        await using var pair = await TransportPair.StartAsync(clientReceiveBuffer: 16 * 1024);
         var output = pair.Server.Transport.Output;
         var expected = new List<byte>();
         var writing = Task.Run(async () =>
@@ -54,10 +54,10 @@ public class SocketWriterTests
     [Fact]
     public async Task Completing_while_the_background_sends_delivers_everything_then_the_FIN()
     {
-        await using var pair = await EpollPair.StartAsync(clientReceiveBuffer: 16 * 1024);
+        await using var pair = await TransportPair.StartAsync(clientReceiveBuffer: 16 * 1024);
         var output = pair.Server.Transport.Output;
         var written = new List<byte>();
-        _ = await StartAWaitingFlushAsync(output, EpollPair.RandomBytes(8 * 1024), written);
+        _ = await StartAWaitingFlushAsync(output, TransportPair.RandomBytes(8 * 1024), written);
         output.Write("the end"u8);
         written.AddRange("the end"u8.ToArray());
         await output.CompleteAsync();
@@ -69,9 +69,9 @@ public class SocketWriterTests
     [Fact]
     public async Task A_waiting_flush_cancelled_comes_back_cancelled_and_the_bytes_still_arrive()
     {
-        await using var pair = await EpollPair.StartAsync(clientReceiveBuffer: 16 * 1024);
+        await using var pair = await TransportPair.StartAsync(clientReceiveBuffer: 16 * 1024);
         var output = pair.Server.Transport.Output;
-        var chunk = EpollPair.RandomBytes(8 * 1024);
+        var chunk = TransportPair.RandomBytes(8 * 1024);
         var written = new List<byte>();
         var waiting = await StartAWaitingFlushAsync(output, chunk, written);
         output.CancelPendingFlush();
@@ -84,7 +84,7 @@ public class SocketWriterTests
     [Fact]
     public async Task A_cancel_with_no_flush_waiting_cancels_the_next_flush_only()
     {
-        await using var pair = await EpollPair.StartAsync();
+        await using var pair = await TransportPair.StartAsync();
         var output = pair.Server.Transport.Output;
         output.CancelPendingFlush();
         output.Write("a"u8);
@@ -97,9 +97,9 @@ public class SocketWriterTests
     [Fact]
     public async Task Abort_ends_a_waiting_flush_as_completed_instead_of_leaving_it_hanging()
     {
-        await using var pair = await EpollPair.StartAsync(clientReceiveBuffer: 16 * 1024);
+        await using var pair = await TransportPair.StartAsync(clientReceiveBuffer: 16 * 1024);
         var output = pair.Server.Transport.Output;
-        var chunk = EpollPair.RandomBytes(8 * 1024);
+        var chunk = TransportPair.RandomBytes(8 * 1024);
         var waiting = await StartAWaitingFlushAsync(output, chunk, written: null);
         pair.Server.Abort(new ConnectionAbortedException("test abort"));
         var result = await waiting.WaitAsync(Timeout);
@@ -111,9 +111,9 @@ public class SocketWriterTests
     [Fact]
     public async Task A_span_larger_than_a_pool_block_is_sent_whole()
     {
-        await using var pair = await EpollPair.StartAsync();
+        await using var pair = await TransportPair.StartAsync();
         var output = pair.Server.Transport.Output;
-        var field = EpollPair.RandomBytes(3 * PinnedBlockMemoryPool.BlockSize + 17);
+        var field = TransportPair.RandomBytes(3 * PinnedBlockMemoryPool.BlockSize + 17);
         output.Write("head:"u8);
         var span = output.GetSpan(field.Length);
         Assert.True(span.Length >= field.Length);
@@ -128,7 +128,7 @@ public class SocketWriterTests
     [Fact]
     public async Task Unflushed_bytes_are_not_sent_until_the_flush()
     {
-        await using var pair = await EpollPair.StartAsync();
+        await using var pair = await TransportPair.StartAsync();
         var output = pair.Server.Transport.Output;
         output.Write("held"u8);
         Assert.Equal(4, output.UnflushedBytes);
@@ -143,9 +143,9 @@ public class SocketWriterTests
     [Fact]
     public async Task A_second_flush_while_one_waits_is_refused_rather_than_completing_the_wrong_one()
     {
-        await using var pair = await EpollPair.StartAsync(clientReceiveBuffer: 16 * 1024);
+        await using var pair = await TransportPair.StartAsync(clientReceiveBuffer: 16 * 1024);
         var output = pair.Server.Transport.Output;
-        var chunk = EpollPair.RandomBytes(8 * 1024);
+        var chunk = TransportPair.RandomBytes(8 * 1024);
         var waiting = await StartAWaitingFlushAsync(output, chunk, written: null);
         output.Write(chunk);
         Assert.Throws<InvalidOperationException>(() => { _ = output.FlushAsync(); });

@@ -7,7 +7,7 @@ namespace FastGate.Transport;
 /// The connection is its own feature collection: Kestrel sets four features on every connection, which a
 /// <see cref="FeatureCollection"/> kept in a dictionary of their own (~216 B for each connection, idle ones too).
 /// </summary>
-internal sealed partial class EpollConnection : IFeatureCollection
+internal abstract partial class NativeConnection : IFeatureCollection
 {
     private FeatureSlots _featureSlots;
     private (Type Key, object Value)[]? _moreFeatures;

@@ -6,14 +6,15 @@ using Microsoft.AspNetCore.Connections;
 namespace FastGate.Tests.Transport;
 
 /// <summary>
-/// One connection accepted by the epoll listener (<see cref="Server"/>) and the plain .NET socket that made it
+/// One connection accepted by a native transport's listener (<see cref="Server"/>; epoll unless another factory is
+/// given) and the plain .NET socket that made it
 /// (<see cref="Client"/>), over real loopback TCP.
 /// </summary>
-internal sealed class EpollPair : IAsyncDisposable
+internal sealed class TransportPair : IAsyncDisposable
 {
     private readonly IConnectionListener _listener;
 
-    private EpollPair(IConnectionListener listener, ConnectionContext server, Socket client)
+    private TransportPair(IConnectionListener listener, ConnectionContext server, Socket client)
     {
         _listener = listener;
         Server = server;
@@ -23,15 +24,15 @@ internal sealed class EpollPair : IAsyncDisposable
     public ConnectionContext Server { get; }
     public Socket Client { get; }
 
-    public static async Task<EpollPair> StartAsync(int? clientReceiveBuffer = null)
+    public static async Task<TransportPair> StartAsync(int? clientReceiveBuffer = null, IConnectionListenerFactory? factory = null)
     {
-        var listener = await new EpollTransportFactory().BindAsync(new IPEndPoint(IPAddress.Loopback, 0));
+        var listener = await (factory ?? new EpollTransportFactory()).BindAsync(new IPEndPoint(IPAddress.Loopback, 0));
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         if (clientReceiveBuffer is { } size) client.ReceiveBufferSize = size;
         var accept = listener.AcceptAsync().AsTask();
         await client.ConnectAsync((IPEndPoint)listener.EndPoint);
         var server = await accept.WaitAsync(TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException("listener unbound");
-        return new EpollPair(listener, server, client);
+        return new TransportPair(listener, server, client);
     }
 
     /// <summary>Reads from the client socket until <paramref name="count"/> bytes or the end of the stream.</summary>

@@ -6,26 +6,28 @@ using Microsoft.AspNetCore.Connections;
 namespace FastGate.Transport;
 
 /// <summary>
-/// A listening socket whose accepted connections are handed, round-robin, to the event loops. Accepting uses the
-/// listening <see cref="Socket"/>'s AcceptAsync; the accepted fd is taken over before .NET ever does I/O on it.
+/// A listening socket whose accepted connections are handed to a native transport (epoll or io_uring), which puts
+/// each on one of its event loops. Accepting uses the listening <see cref="Socket"/>'s AcceptAsync; the accepted fd
+/// is taken over before .NET ever does I/O on it.
 /// </summary>
-internal sealed class EpollConnectionListener : IConnectionListener
+internal sealed class NativeConnectionListener : IConnectionListener
 {
     private const int Backlog = 512;
 
     private readonly Socket _socket;
-    private readonly EventLoopGroup _loops;
+    private readonly Func<int, EndPoint?, EndPoint?, NativeConnection> _start;
 
-    private EpollConnectionListener(Socket socket, EventLoopGroup loops)
+    private NativeConnectionListener(Socket socket, Func<int, EndPoint?, EndPoint?, NativeConnection> start)
     {
         _socket = socket;
-        _loops = loops;
+        _start = start;
         EndPoint = socket.LocalEndPoint!;
     }
 
     public EndPoint EndPoint { get; }
 
-    public static EpollConnectionListener Bind(IPEndPoint endPoint, EventLoopGroup loops)
+    /// <summary>Listens on <paramref name="endPoint"/>; <paramref name="start"/> wraps an accepted non-blocking fd (with its endpoints) in a connection.</summary>
+    public static NativeConnectionListener Bind(IPEndPoint endPoint, Func<int, EndPoint?, EndPoint?, NativeConnection> start)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -45,7 +47,7 @@ internal sealed class EpollConnectionListener : IConnectionListener
             socket.Dispose();
             throw;
         }
-        return new EpollConnectionListener(socket, loops);
+        return new NativeConnectionListener(socket, start);
     }
 
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
@@ -73,8 +75,8 @@ internal sealed class EpollConnectionListener : IConnectionListener
         }
     }
 
-    /// <summary>Moves the accepted socket's fd out of its <see cref="Socket"/> into an <see cref="EpollConnection"/>.</summary>
-    private EpollConnection? TryTakeOver(Socket accepted)
+    /// <summary>Moves the accepted socket's fd out of its <see cref="Socket"/> into a native connection.</summary>
+    private NativeConnection? TryTakeOver(Socket accepted)
     {
         EndPoint? local, remote;
         try
@@ -100,7 +102,7 @@ internal sealed class EpollConnectionListener : IConnectionListener
         }
         try
         {
-            return EpollConnection.Start(_loops.Next(), fd, local, remote);
+            return _start(fd, local, remote);
         }
         catch (Exception ex)
         {
