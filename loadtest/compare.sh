@@ -15,6 +15,7 @@
 #   ROUNDS [3]           measured runs per peer; medians are reported
 #   CONNECTIONS [64]     connections of the load generator
 #   PEERS ["fastgate nginx haproxy yarp"]
+#   FASTGATE_TRANSPORT [epoll]  FastGate's server.transport: epoll or io_uring (or sockets)
 #   LOADGEN              bombardier when the Go HTTP bombardier is on PATH, else wrk (hey also works)
 #   PROBE_SECONDS [5]    length of one warm-up probe
 #   WARMUP_MAX [90]      cap on warm-up probe seconds per peer
@@ -28,7 +29,7 @@
 # Shared functions (processes, builds, proxy configs, /proc accounting, load tools): lib.sh.
 set -euo pipefail
 
-COMMAND_VARS=(DURATION WINDOW BENCH_REPEAT BENCH_PAUSE ROUNDS CONNECTIONS PEERS LOADGEN PROBE_SECONDS WARMUP_MAX WARMUP_TOLERANCE UPSTREAM_WARMUP
+COMMAND_VARS=(DURATION WINDOW BENCH_REPEAT BENCH_PAUSE ROUNDS CONNECTIONS PEERS FASTGATE_TRANSPORT LOADGEN PROBE_SECONDS WARMUP_MAX WARMUP_TOLERANCE UPSTREAM_WARMUP
     STARTUP_SECONDS STARTUP_WINDOW PRE_SECONDS BASE_PORT UPSTREAM_PORTS)
 EXACT_COMMAND=""
 for v in "${COMMAND_VARS[@]}"; do
@@ -46,6 +47,9 @@ BENCH_PAUSE=${BENCH_PAUSE:-1800}
 ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
 PEERS=${PEERS:-"fastgate nginx haproxy yarp"}
+FASTGATE_TRANSPORT=${FASTGATE_TRANSPORT:-epoll}
+[[ $FASTGATE_TRANSPORT =~ ^(epoll|io_uring|sockets)$ ]] || { echo "FASTGATE_TRANSPORT must be epoll, io_uring or sockets" >&2; exit 1; }
+export FASTGATE_TRANSPORT
 PROBE_SECONDS=${PROBE_SECONDS:-5}
 WARMUP_MAX=${WARMUP_MAX:-90}
 WARMUP_TOLERANCE=${WARMUP_TOLERANCE:-3}
@@ -612,6 +616,7 @@ tool_versions() {
     [[ " $PEERS " != *" nginx "* ]] || v+=("$({ nginx -v 2>&1 || /usr/sbin/nginx -v 2>&1; } | sed 's/^nginx version: //')")
     [[ " $PEERS " != *" haproxy "* ]] || v+=("HAProxy $(haproxy -v 2>/dev/null | awk 'NR == 1 {print $3}')")
     [[ " $PEERS " != *" yarp "* ]] || v+=("Yarp.ReverseProxy $(sed -n 's/.*"Yarp.ReverseProxy" Version="\([^"]*\)".*/\1/p' "$YARP_DIR/YarpPeer.csproj")")
+    [[ " $PEERS " != *" fastgate "* ]] || v+=("FastGate on the $FASTGATE_TRANSPORT transport")
     v+=(".NET SDK $(dotnet --version)")
     local IFS=,
     echo "${v[*]}" | sed 's/,/, /g'

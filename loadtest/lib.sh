@@ -213,6 +213,7 @@ start_fastgate() {
     cat >"$dir/fastgate.toml" <<EOF
 [server]
 listen = ["$listen"]
+transport = "${FASTGATE_TRANSPORT:-epoll}"
 
 [limits]
 header_timeout = "10s"

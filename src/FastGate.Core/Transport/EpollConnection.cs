@@ -45,10 +45,6 @@ internal sealed partial class EpollConnection : NativeConnection, ILoopWork, ILo
     private readonly SocketWriter _output;
     /// <summary>The EPOLLOUT edge that ends a non-blocking connect; upstream connections only.</summary>
     private ReadinessSignal? _connected;
-    private Task? _disposing;
-    /// <summary>Set by dispose: the loop thread closes the socket, where no read of it can be in progress.</summary>
-    private TaskCompletionSource? _closing;
-    private int _disposeStarted;
     private Exception? _shutdownReason;
     private volatile bool _peerShutdown;
     private volatile bool _stopping;
@@ -98,10 +94,10 @@ internal sealed partial class EpollConnection : NativeConnection, ILoopWork, ILo
         _input.Readable.Set();
         _connected?.Set();
         _output.Writable.Set();
-        if (_closing is { } closing)
+        if (CloseRequested)
         {
             CloseSocket();
-            closing.TrySetResult();
+            OnClosed();
         }
     }
 
@@ -149,25 +145,18 @@ internal sealed partial class EpollConnection : NativeConnection, ILoopWork, ILo
         }
     }
 
-    public override ValueTask DisposeAsync()
+    protected override Task CompleteAndSendAsync()
     {
-        if (Interlocked.Exchange(ref _disposeStarted, 1) == 0) _disposing = DisposeCoreAsync();
-        return _disposing is { } disposing ? new ValueTask(disposing) : default;
-    }
-
-    private async Task DisposeCoreAsync()
-    {
-        // The application is done with its ends; whatever it left in the output still goes out.
         _input.Complete();
         _output.Complete();
-        await _output.WhenSentAsync().ConfigureAwait(false);
+        return _output.WhenSentAsync();
+    }
+
+    protected override void StopAndClose()
+    {
         _stopping = true;
         ShutdownSocket(LibC.SHUT_RDWR);
-        var closing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _closing, closing);
         _loop.Post(this);
-        await closing.Task.ConfigureAwait(false);
-        OnReceiveEnded();
     }
 
     /// <summary>Closes the fd exactly once; later shutdowns become no-ops and late epoll events are ignored.</summary>

@@ -15,6 +15,10 @@ internal abstract partial class NativeConnection : ConnectionContext
     private CancellationTokenSource? _closedSource;
     private CancellationToken? _closedOverride;
     private bool _receiveEnded;
+    private int _disposeStarted;
+    private Task? _disposing;
+    /// <summary>Set by dispose: the loop thread closes the socket, where nothing of it can be in progress, then completes it.</summary>
+    private TaskCompletionSource? _closing;
     private IDictionary<object, object?>? _items;
     private string? _id;
 
@@ -61,6 +65,35 @@ internal abstract partial class NativeConnection : ConnectionContext
         }
         set => _closedOverride = value;
     }
+
+    /// <summary>Dispose has asked the loop thread to close the socket.</summary>
+    protected bool CloseRequested => Volatile.Read(ref _closing) is not null;
+
+    public override ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposeStarted, 1) == 0) _disposing = DisposeCoreAsync();
+        return _disposing is { } disposing ? new ValueTask(disposing) : default;
+    }
+
+    private async Task DisposeCoreAsync()
+    {
+        // The application is done with its ends; whatever it left in the output still goes out.
+        await CompleteAndSendAsync().ConfigureAwait(false);
+        var closing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _closing, closing);
+        StopAndClose();
+        await closing.Task.ConfigureAwait(false);
+        OnReceiveEnded();
+    }
+
+    /// <summary>Completes the input and output the application had, and waits until what was written is sent.</summary>
+    protected abstract Task CompleteAndSendAsync();
+
+    /// <summary>Stops reading, shuts the socket down and has the loop thread close it, then call <see cref="OnClosed"/>.</summary>
+    protected abstract void StopAndClose();
+
+    /// <summary>The loop thread closed the socket: the dispose is done.</summary>
+    protected void OnClosed() => _closing?.TrySetResult();
 
     /// <summary>
     /// Makes the close a reset (SO_LINGER 0): what the kernel still holds to send is dropped instead of being

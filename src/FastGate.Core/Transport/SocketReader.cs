@@ -37,11 +37,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private readonly ReadinessCallback _readable;
     private ManualResetValueTaskSourceCore<ReadResult> _core; // RunContinuationsAsynchronously = false: resume inline
 
-    private BlockSegment? _head;
-    private int _headStart;
-    private BlockSegment? _tail;
-    /// <summary>Running index up to which the reader has looked at the bytes; past it, a read returns at once.</summary>
-    private long _examined;
+    private ReceivedBlocks _blocks;
     private int _state;
     private int _cancelRequested;
     private CancellationToken _token;
@@ -63,9 +59,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// <summary>The loop thread's readable edges (EPOLLIN, EPOLLRDHUP, errors) and wake-ups go here.</summary>
     public ReadinessCallback Readable => _readable;
 
-    private ReadOnlySequence<byte> Buffer => _head is null ? default : new(_head, _headStart, _tail!, _tail!.Length);
+    private ReadOnlySequence<byte> Buffer => _blocks.Buffer;
 
-    private bool HasUnexamined => _tail is not null && _tail.RunningIndex + _tail.Length > _examined;
+    private bool HasUnexamined => _blocks.Unexamined > 0;
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -92,27 +88,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 
     public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
 
-    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
-    {
-        if (_head is null) return;
-        if (examined.GetObject() is BlockSegment seen) _examined = seen.RunningIndex + examined.GetInteger();
-        if (consumed.GetObject() is not BlockSegment segment) return;
-        while (_head != segment)
-        {
-            var next = (BlockSegment)_head!.Next!;
-            _head.Release();
-            _head = next;
-        }
-        _headStart = consumed.GetInteger();
-        if (_headStart == _head.Length && _head.Next is BlockSegment following)
-        {
-            _head.Release();
-            _head = following;
-            _headStart = 0;
-        }
-        // Everything read is consumed: no block is kept, so a connection between requests holds none.
-        if (_head == _tail && _headStart == _tail!.Length) ReleaseAll();
-    }
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => _blocks.AdvanceTo(consumed, examined);
 
     public override void CancelPendingRead()
     {
@@ -252,24 +228,13 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         var total = 0;
         while (true)
         {
-            if (_tail is null)
-            {
-                _head = _tail = PinnedBlockMemoryPool.Instance.RentBlock().Segment;
-                _tail.Start(0);
-                _headStart = 0;
-                _examined = 0;
-            }
-            else if (_tail.Free == 0)
-            {
-                var next = PinnedBlockMemoryPool.Instance.RentBlock().Segment;
-                _tail.Append(next);
-                _tail = next;
-            }
-            var space = _tail.Free;
-            var n = LibC.recv(_fd, _tail.Block.Pointer + _tail.Length, space, 0);
+            if (_blocks.Tail is not { Free: > 0 }) _blocks.Append(PinnedBlockMemoryPool.Instance.RentBlock().Segment);
+            var tail = _blocks.Tail!;
+            var space = tail.Free;
+            var n = LibC.recv(_fd, tail.Block.Pointer + tail.Length, space, 0);
             if (n > 0)
             {
-                _tail.SetLength(_tail.Length + (int)n);
+                tail.SetLength(tail.Length + (int)n);
                 total += (int)n;
                 // A short read drained the queue, unless the peer has shut down: then read on to its end (the 0).
                 if (n < space) { _drained = !_connection.PeerShutdown; break; }
@@ -288,16 +253,10 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             break;
         }
         if (_ended || _error is not null) _connection.OnReceiveEnded();
-        if (_tail!.Length == 0 && _head == _tail) ReleaseAll();
+        _blocks.TrimEmptyTail();
     }
 
-    private void ReleaseAll()
-    {
-        BlockSegment.ReleaseChain(_head);
-        _head = _tail = null;
-        _headStart = 0;
-        _examined = 0;
-    }
+    private void ReleaseAll() => _blocks.ReleaseAll();
 
     ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _core.GetResult(token);
 

@@ -1,8 +1,6 @@
 using System.IO.Pipelines;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
-using System.Threading.Tasks.Sources;
-using Microsoft.AspNetCore.Connections;
 
 namespace FastGate.Transport;
 
@@ -27,7 +25,7 @@ namespace FastGate.Transport;
 /// writer's monitor. The loop thread never frees the block the writer writes into (the tail).
 /// </para>
 /// </remarks>
-internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
+internal sealed class SocketWriter : BlockWriter
 {
     /// <summary>Blocks gathered into one sendmsg.</summary>
     private const int MaxGather = 16;
@@ -38,20 +36,9 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
     private readonly int _fd;
     private readonly int _pauseThreshold;
     private readonly ReadinessCallback _writable;
-    private ManualResetValueTaskSourceCore<FlushResult> _core; // RunContinuationsAsynchronously = false: resume inline
-
-    private BlockSegment? _head;
-    /// <summary>Bytes of <see cref="_head"/> already sent.</summary>
-    private int _headSent;
-    private BlockSegment? _tail;
-    /// <summary>Running index up to which bytes were flushed: what a send may take.</summary>
-    private long _committed;
+    private OutgoingBlocks _blocks;
     /// <summary>Unsent flushed bytes wait for EPOLLOUT; the loop thread sends them.</summary>
     private volatile bool _background;
-    private int _flushWaiting;
-    private int _cancelRequested;
-    private CancellationToken _token;
-    private CancellationTokenRegistration _registration;
     private Exception? _failure;
     private bool _completed;
     /// <summary>Made only when a dispose has to wait for a background send.</summary>
@@ -69,11 +56,13 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
     public ReadinessCallback Writable => _writable;
 
     /// <summary>Flushed bytes not yet taken by the kernel.</summary>
-    private long Unsent => _head is null ? 0 : _committed - (_head.RunningIndex + _headSent);
+    private long Unsent => _blocks.Unsent;
+
+    protected override Exception? Failure => Volatile.Read(ref _failure);
 
     public override bool CanGetUnflushedBytes => true;
 
-    public override long UnflushedBytes => _tail is null ? 0 : _tail.RunningIndex + _tail.Length - _committed;
+    public override long UnflushedBytes => _blocks.Unflushed;
 
     public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
 
@@ -81,34 +70,35 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
     {
         if (_completed) throw new InvalidOperationException("Writing is not allowed after the writer was completed.");
         if (sizeHint < 1) sizeHint = 1;
-        if (_tail is null || _tail.Free < sizeHint)
+        if (_blocks.Tail is not { } tail || tail.Free < sizeHint)
         {
             if (_background)
             {
-                lock (this) AddBlock(sizeHint);
+                lock (this) _blocks.EnsureRoom(sizeHint);
             }
-            else AddBlock(sizeHint);
+            else _blocks.EnsureRoom(sizeHint);
         }
-        return _tail!.Block.Memory[_tail.Length..];
+        return _blocks.Tail!.Block.Memory[_blocks.Tail.Length..];
     }
 
     public override void Advance(int bytes)
     {
         if (bytes == 0) return;
-        if (_tail is null || (uint)bytes > (uint)_tail.Free) throw new ArgumentOutOfRangeException(nameof(bytes));
+        var tail = _blocks.Tail;
+        if (tail is null || (uint)bytes > (uint)tail.Free) throw new ArgumentOutOfRangeException(nameof(bytes));
         if (_background)
         {
-            lock (this) _tail.SetLength(_tail.Length + bytes);
+            lock (this) tail.SetLength(tail.Length + bytes);
         }
-        else _tail.SetLength(_tail.Length + bytes);
+        else tail.SetLength(tail.Length + bytes);
     }
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
         if (_background) return FlushBehind(cancellationToken);
         if (_failure is not null) return new(Failed());
-        if (_tail is null) return Done();
-        _committed = _tail.RunningIndex + _tail.Length;
+        if (_blocks.Tail is null) return Done();
+        _blocks.Commit();
         switch (SendOrArm())
         {
             case SendStatus.AllSent:
@@ -120,12 +110,6 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
                 // Armed: from here on the loop thread may send at any moment.
                 return FlushBehind(cancellationToken);
         }
-    }
-
-    public override void CancelPendingFlush()
-    {
-        Volatile.Write(ref _cancelRequested, 1);
-        if (Interlocked.CompareExchange(ref _flushWaiting, 0, 1) == 1) CompleteWaiting();
     }
 
     /// <summary>Writing is done: what is flushed and written goes out, then the FIN (an exception aborts instead).</summary>
@@ -141,9 +125,9 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
                 _failure ??= exception;
                 _connection.OnSendFailed(exception);
             }
-            if (_tail is not null) _committed = _tail.RunningIndex + _tail.Length;
+            _blocks.Commit();
             if (_background) return; // the background send finishes it
-            if (_failure is null && _tail is not null && SendOrArm() == SendStatus.Full) return;
+            if (_failure is null && _blocks.Tail is not null && SendOrArm() == SendStatus.Full) return;
             Finish();
         }
     }
@@ -166,61 +150,12 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
         {
             if (_background)
             {
-                _committed = _tail!.RunningIndex + _tail.Length;
+                _blocks.Commit();
                 if (Unsent < _pauseThreshold) return Done();
                 return Wait(cancellationToken);
             }
         }
         return FlushAsync(cancellationToken); // the background finished meanwhile
-    }
-
-    /// <summary>A flush that completes at once: cancelled if a cancel came since the last one (as a pipe's is), the bytes sent or queued all the same.</summary>
-    private ValueTask<FlushResult> Done() =>
-        Interlocked.Exchange(ref _cancelRequested, 0) == 1 ? new(new FlushResult(isCanceled: true, isCompleted: false)) : default;
-
-    private ValueTask<FlushResult> Wait(CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<FlushResult>(cancellationToken);
-        if (Volatile.Read(ref _flushWaiting) == 1) throw new InvalidOperationException("A flush is already waiting on this writer.");
-        _core.Reset();
-        if (cancellationToken.CanBeCanceled)
-        {
-            _token = cancellationToken;
-            _registration = cancellationToken.UnsafeRegister(static s => ((SocketWriter)s!).OnTokenCancelled(), this);
-        }
-        // A full fence: the reads below cannot move before it, so a cancel racing this either sees the flush waiting
-        // or is seen here.
-        Interlocked.Exchange(ref _flushWaiting, 1);
-        if (Volatile.Read(ref _cancelRequested) == 1 && Interlocked.CompareExchange(ref _flushWaiting, 0, 1) == 1)
-            CompleteWaiting();
-        // A token cancelled while it was being registered called back before the flush was waiting.
-        else if (cancellationToken.IsCancellationRequested) OnTokenCancelled();
-        return new ValueTask<FlushResult>(this, _core.Version);
-    }
-
-    private void OnTokenCancelled()
-    {
-        if (Interlocked.CompareExchange(ref _flushWaiting, 0, 1) != 1) return;
-        var token = _token;
-        _token = default;
-        _registration = default;
-        _core.SetException(new OperationCanceledException(token));
-    }
-
-    /// <summary>Ends the waiting flush, which the caller has claimed: cancelled, failed, or caught up.</summary>
-    private void CompleteWaiting()
-    {
-        _registration.Unregister();
-        _registration = default;
-        _token = default;
-        var canceled = Interlocked.Exchange(ref _cancelRequested, 0) == 1;
-        var failure = Volatile.Read(ref _failure);
-        if (!canceled && failure is not null && !IsPeerGone(failure))
-        {
-            _core.SetException(failure);
-            return;
-        }
-        _core.SetResult(new FlushResult(canceled, isCompleted: failure is not null));
     }
 
     /// <summary>An EPOLLOUT edge (or a wake-up), on the loop thread: sends what waits, if a background send runs.</summary>
@@ -239,7 +174,7 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
             }
         }
         // Outside the monitor: the flush's continuation runs inline here and may write again.
-        if (release && Interlocked.CompareExchange(ref _flushWaiting, 0, 1) == 1) CompleteWaiting();
+        if (release) ReleaseWaitingFlush();
         return true;
     }
 
@@ -272,25 +207,8 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
                 _failure ??= reason;
                 return SendStatus.Failed;
             }
-            var unsent = Unsent;
-            if (unsent == 0) return SendStatus.AllSent;
-            var count = 0;
-            var segment = _head;
-            var offset = _headSent;
-            var left = unsent;
-            while (segment is not null && count < MaxGather && left > 0)
-            {
-                var length = (int)Math.Min(segment.Length - offset, left);
-                if (length > 0)
-                {
-                    vectors[count].Base = segment.Block.Pointer + offset;
-                    vectors[count].Length = (nuint)length;
-                    count++;
-                    left -= length;
-                }
-                segment = (BlockSegment?)segment.Next;
-                offset = 0;
-            }
+            if (Unsent == 0) return SendStatus.AllSent;
+            var count = _blocks.Gather(vectors, MaxGather);
             nint n;
             if (count == 1) n = LibC.send(_fd, vectors[0].Base, (int)vectors[0].Length, LibC.MSG_NOSIGNAL);
             else
@@ -300,7 +218,7 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
             }
             if (n >= 0)
             {
-                Consume(n);
+                _blocks.Consume(n);
                 continue;
             }
             var errno = Marshal.GetLastPInvokeError();
@@ -312,38 +230,6 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
             if (!IsPeerGone(error)) _connection.OnSendFailed(error);
             return SendStatus.Failed;
         }
-    }
-
-    private void Consume(nint sent)
-    {
-        while (true)
-        {
-            var inHead = _head!.Length - _headSent;
-            if (sent < inHead || _head == _tail)
-            {
-                _headSent += (int)sent;
-                return;
-            }
-            sent -= inHead;
-            var next = (BlockSegment)_head.Next!;
-            _head.Release();
-            _head = next;
-            _headSent = 0;
-        }
-    }
-
-    private void AddBlock(int sizeHint)
-    {
-        var segment = PinnedBlockMemoryPool.Instance.RentBlock(sizeHint).Segment;
-        if (_tail is null)
-        {
-            segment.Start(0);
-            _head = segment;
-            _headSent = 0;
-            _committed = 0;
-        }
-        else _tail.Append(segment);
-        _tail = segment;
     }
 
     /// <summary>The result of a flush after sending failed: completed for a peer that is gone, else the error.</summary>
@@ -362,20 +248,5 @@ internal sealed class SocketWriter : PipeWriter, IValueTaskSource<FlushResult>
         if (clean) _connection.OnOutputDone();
     }
 
-    private static bool IsPeerGone(Exception error) => error is ConnectionResetException or ConnectionAbortedException;
-
-    private void ReleaseAll()
-    {
-        BlockSegment.ReleaseChain(_head);
-        _head = _tail = null;
-        _headSent = 0;
-        _committed = 0;
-    }
-
-    FlushResult IValueTaskSource<FlushResult>.GetResult(short token) => _core.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<FlushResult>.GetStatus(short token) => _core.GetStatus(token);
-
-    void IValueTaskSource<FlushResult>.OnCompleted(Action<object?> continuation, object? state, short token,
-        ValueTaskSourceOnCompletedFlags flags) => _core.OnCompleted(continuation, state, token, flags);
+    private void ReleaseAll() => _blocks.ReleaseAll();
 }

@@ -24,11 +24,7 @@ internal sealed class RingReader : PipeReader, IValueTaskSource<ReadResult>
     private readonly int _readAhead;
     private ManualResetValueTaskSourceCore<ReadResult> _core; // RunContinuationsAsynchronously = false: resume inline
 
-    private BlockSegment? _head;
-    private int _headStart;
-    private BlockSegment? _tail;
-    /// <summary>Running index up to which the reader has looked at the bytes; past it, a read returns at once.</summary>
-    private long _examined;
+    private ReceivedBlocks _blocks;
     private volatile bool _waiting;
     private int _cancelRequested;
     private CancellationToken _token;
@@ -49,9 +45,9 @@ internal sealed class RingReader : PipeReader, IValueTaskSource<ReadResult>
     /// <summary>No more input is wanted: the reader completed, or the input ended or failed.</summary>
     public bool IsDone => _completed || _ended || _error is not null;
 
-    private ReadOnlySequence<byte> Buffer => _head is null ? default : new(_head, _headStart, _tail!, _tail!.Length);
+    private ReadOnlySequence<byte> Buffer => _blocks.Buffer;
 
-    private long Unexamined => _tail is null ? 0 : _tail.RunningIndex + _tail.Length - _examined;
+    private long Unexamined => _blocks.Unexamined;
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -88,27 +84,7 @@ internal sealed class RingReader : PipeReader, IValueTaskSource<ReadResult>
 
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
-        lock (this)
-        {
-            if (_head is null) return;
-            if (examined.GetObject() is BlockSegment seen) _examined = seen.RunningIndex + examined.GetInteger();
-            if (consumed.GetObject() is not BlockSegment segment) return;
-            while (_head != segment)
-            {
-                var next = (BlockSegment)_head!.Next!;
-                _head.Release();
-                _head = next;
-            }
-            _headStart = consumed.GetInteger();
-            if (_headStart == _head.Length && _head.Next is BlockSegment following)
-            {
-                _head.Release();
-                _head = following;
-                _headStart = 0;
-            }
-            // Everything received is consumed: no block is kept, so a connection between requests holds none.
-            if (_head == _tail && _headStart == _tail!.Length) ReleaseAll();
-        }
+        lock (this) _blocks.AdvanceTo(consumed, examined);
     }
 
     public override void CancelPendingRead()
@@ -139,26 +115,17 @@ internal sealed class RingReader : PipeReader, IValueTaskSource<ReadResult>
                 ((IDisposable)block).Dispose();
                 return false;
             }
-            if (_tail is not null && length <= _tail.Free && length <= SmallArrival)
+            if (_blocks.Tail is { } tail && length <= tail.Free && length <= SmallArrival)
             {
                 // Small: into the last block's room, and the block straight back.
-                System.Buffer.MemoryCopy(block.Pointer, _tail.Block.Pointer + _tail.Length, _tail.Free, length);
-                _tail.SetLength(_tail.Length + length);
+                System.Buffer.MemoryCopy(block.Pointer, tail.Block.Pointer + tail.Length, tail.Free, length);
+                tail.SetLength(tail.Length + length);
                 ((IDisposable)block).Dispose();
             }
             else
             {
-                var segment = block.Segment;
-                if (_tail is null)
-                {
-                    segment.Start(0);
-                    _head = segment;
-                    _headStart = 0;
-                    _examined = 0;
-                }
-                else _tail.Append(segment);
-                _tail = segment;
-                segment.SetLength(length);
+                _blocks.Append(block.Segment);
+                block.Segment.SetLength(length);
             }
             more = Unexamined < _readAhead;
         }
@@ -226,13 +193,7 @@ internal sealed class RingReader : PipeReader, IValueTaskSource<ReadResult>
         return true;
     }
 
-    private void ReleaseAll()
-    {
-        BlockSegment.ReleaseChain(_head);
-        _head = _tail = null;
-        _headStart = 0;
-        _examined = 0;
-    }
+    private void ReleaseAll() => _blocks.ReleaseAll();
 
     ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _core.GetResult(token);
 

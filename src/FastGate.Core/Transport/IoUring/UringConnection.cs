@@ -34,9 +34,6 @@ internal sealed partial class UringConnection : NativeConnection, ILoopWork, ILo
     private bool _fdClosed;
     private Exception? _shutdownReason;
     private volatile bool _stopping;
-    private int _disposeStarted;
-    private Task? _disposing;
-    private TaskCompletionSource? _closing;
 
     private UringConnection(UringLoop loop, int fd, EndPoint? local, EndPoint? remote, int readAhead)
         : base(local, remote)
@@ -215,25 +212,18 @@ internal sealed partial class UringConnection : NativeConnection, ILoopWork, ILo
     /// <summary>Reading has to stop: the connection was aborted or is being disposed.</summary>
     internal bool StopReceiving => _stopping || ShutdownReason is not null;
 
-    public override ValueTask DisposeAsync()
+    protected override Task CompleteAndSendAsync()
     {
-        if (Interlocked.Exchange(ref _disposeStarted, 1) == 0) _disposing = DisposeCoreAsync();
-        return _disposing is { } disposing ? new ValueTask(disposing) : default;
-    }
-
-    private async Task DisposeCoreAsync()
-    {
-        // The application is done with its ends; whatever it left in the output still goes out.
         _input.Complete();
         _output.Complete();
-        await _output.WhenSentAsync().ConfigureAwait(false);
+        return _output.WhenSentAsync();
+    }
+
+    protected override void StopAndClose()
+    {
         _stopping = true;
         ShutdownSocket(LibC.SHUT_RDWR);
-        var closing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _closing, closing);
         Request(WantWake | WantClose);
-        await closing.Task.ConfigureAwait(false);
-        OnReceiveEnded();
     }
 
     /// <summary>Loop thread: closes the fd once nothing of it is in the kernel; late completions are then ignored.</summary>
@@ -247,6 +237,6 @@ internal sealed partial class UringConnection : NativeConnection, ILoopWork, ILo
             _loop.Unregister(this);
             LibC.close(_fd);
         }
-        _closing?.TrySetResult();
+        OnClosed();
     }
 }
