@@ -85,6 +85,7 @@ internal static class GatewayHost
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true; // we exit on our own once drained
+            services.GetRequiredService<GatewayConnectionHandler>().BeginStopping();
             stopping.TrySetResult();
         }
     }

@@ -24,6 +24,7 @@ namespace FastGate.Proxy;
 internal sealed class ClientConnection
 {
     private readonly ConnectionContext _connection;
+    private readonly GatewayConnectionHandler _handler;
     private readonly PipeReader _input;
     private readonly SnapshotHolder _snapshots;
     private readonly GatewayStats _stats;
@@ -38,9 +39,10 @@ internal sealed class ClientConnection
     private volatile bool _draining;
 
     public ClientConnection(ConnectionContext connection, SnapshotHolder snapshots, ClientInfo client, GatewayStats stats,
-        ExchangeObservers observers, ExchangeContextPool contexts)
+        ExchangeObservers observers, ExchangeContextPool contexts, GatewayConnectionHandler handler)
     {
         _connection = connection;
+        _handler = handler;
         _input = connection.Transport.Input;
         _snapshots = snapshots;
         _stats = stats;
@@ -51,7 +53,7 @@ internal sealed class ClientConnection
     }
 
     /// <summary>The gateway is stopping: the exchange under way is the connection's last.</summary>
-    public bool Draining => _draining || _deadlines.CloseRequested;
+    public bool Draining => _draining || _handler.Stopping || _deadlines.CloseRequested;
 
     public async Task RunAsync()
     {

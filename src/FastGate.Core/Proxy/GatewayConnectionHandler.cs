@@ -7,6 +7,15 @@ namespace FastGate.Proxy;
 public sealed class GatewayConnectionHandler(SnapshotHolder snapshots, GatewayStats stats, ExchangeObservers observers) : ConnectionHandler
 {
     private readonly ExchangeContextPool _contexts = new();
+    private volatile bool _stopping;
+
+    /// <summary>
+    /// The gateway is stopping: from now on every exchange is its connection's last (<c>Connection: close</c>). Set
+    /// before Kestrel stops listening, which tells the connections only after it has unbound.
+    /// </summary>
+    public void BeginStopping() => _stopping = true;
+
+    internal bool Stopping => _stopping;
 
     public override Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -23,6 +32,6 @@ public sealed class GatewayConnectionHandler(SnapshotHolder snapshots, GatewaySt
     private Task Run(ConnectionContext connection)
     {
         var client = new ClientInfo(connection.RemoteEndPoint, isHttps: false, snapshots.Current.TrustedProxies);
-        return new ClientConnection(connection, snapshots, client, stats, observers, _contexts).RunAsync();
+        return new ClientConnection(connection, snapshots, client, stats, observers, _contexts, this).RunAsync();
     }
 }
