@@ -68,6 +68,8 @@ internal sealed partial class UringConnection : NativeConnection, ILoopWork, ILo
     /// <summary>The reader waits: the receive must be armed (it pauses once enough waits unread).</summary>
     internal void WantInput()
     {
+        // Pairs with the fence in OnReceive: the reader's "waiting" is visible before the armed flag is read, so one side re-arms.
+        Interlocked.MemoryBarrier();
         if (!_receiveArmed) Request(WantReceive);
     }
 
@@ -124,6 +126,7 @@ internal sealed partial class UringConnection : NativeConnection, ILoopWork, ILo
         {
             _closeRequested = true;
             CancelReceive();
+            if (_pollInFlight) _loop.Cancel(this, RingOperation.ConnectPoll);
             TryClose();
         }
     }
@@ -182,7 +185,12 @@ internal sealed partial class UringConnection : NativeConnection, ILoopWork, ILo
 
     private void OnReceive(int result, uint flags)
     {
-        if ((flags & IoUringSyscalls.CqeMore) == 0) _receiveArmed = false;
+        if ((flags & IoUringSyscalls.CqeMore) == 0)
+        {
+            _receiveArmed = false;
+            // Store-load fence: the cleared flag is visible before the reader's "waiting" is read below (see WantInput).
+            Interlocked.MemoryBarrier();
+        }
         if (result > 0)
         {
             var block = _loop.Buffers.Take((ushort)(flags >> IoUringSyscalls.CqeBufferShift));
