@@ -12,6 +12,7 @@ install() {
   else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; fi
 }
 need python3 || install python3
+need promtool || install prometheus
 
 echo "== build"
 dotnet build FastGate.sln -c Release -nologo -v quiet

@@ -168,6 +168,8 @@ destinations = ["127.0.0.1:{upstream.getsockname()[1]}"]
 [routes.all]
 path = "/{{**rest}}"
 cluster = "idle"
+[admin]
+listen = "127.0.0.1:0"
 """
     with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
         f.write(config)

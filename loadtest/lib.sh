@@ -225,6 +225,9 @@ balancer = "round_robin"
 [routes.all]
 path = "/{**rest}"
 cluster = "backend"
+
+[admin]
+listen = "127.0.0.1:0"
 EOF
     taskset -c "$PROXY_CPU" "$GATEWAY_BIN" --config "$dir/fastgate.toml" >"$dir/proxy.log" 2>&1 &
     PROXY_PID=$!

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using FastGate.Configuration;
+using FastGate.Host.Admin;
 using FastGate.Proxy;
 using FastGate.Telemetry;
 using FastGate.Transport;
@@ -34,10 +35,11 @@ internal static class GatewayHost
         var stats = new GatewayStats();
         using var runtime = new UpstreamRuntime();
         var reloader = new ConfigReloader(configPath, snapshot, runtime, ConfigLoader.ReadProcessEnvironment, Console.Out, Console.Error);
+        var metrics = new GatewayMetrics(reloader, stats, Cli.Version);
         await using var services = new ServiceCollection()
             .AddSingleton(reloader.Snapshots)
             .AddSingleton(stats)
-            .AddSingleton(ExchangeObservers.None)
+            .AddSingleton(new ExchangeObservers(new MetricsObserver(reloader.RouteStats)))
             .AddSingleton<GatewayConnectionHandler>()
             .BuildServiceProvider();
 
@@ -71,8 +73,16 @@ internal static class GatewayHost
             return 1;
         }
 
+        await using var admin = await StartAdminAsync(snapshot, reloader, metrics).ConfigureAwait(false);
+        if (admin is null && snapshot.Admin.Listen is not null)
+        {
+            await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return 1;
+        }
+
         Console.WriteLine($"FastGate {Cli.Version} (config {Path.GetFullPath(configPath)}, pid {Environment.ProcessId})");
         Console.WriteLine(SnapshotSummary.Describe(snapshot, kind));
+        if (admin is not null) Console.WriteLine($"Admin: http://{admin.Address} (metrics at /metrics, health at /healthz and /readyz)");
         Console.WriteLine("Ready. Ctrl-C or SIGTERM drains and stops; SIGHUP reloads the config.");
 
         await stopping.Task.ConfigureAwait(false);
@@ -87,6 +97,21 @@ internal static class GatewayHost
             context.Cancel = true; // we exit on our own once drained
             services.GetRequiredService<GatewayConnectionHandler>().BeginStopping();
             stopping.TrySetResult();
+        }
+    }
+
+    /// <summary>Starts the admin listener when configured; null when it is off, or cannot bind (after saying why).</summary>
+    private static async Task<AdminServer?> StartAdminAsync(GatewaySnapshot snapshot, ConfigReloader reloader, GatewayMetrics metrics)
+    {
+        if (snapshot.Admin.Listen is not { } listen) return null;
+        try
+        {
+            return await AdminServer.StartAsync(listen, reloader, metrics).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"fastgate: cannot listen on admin.listen {listen}: {ex.Message} (set [admin] listen, or \"off\")");
+            return null;
         }
     }
 

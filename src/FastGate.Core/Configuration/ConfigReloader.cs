@@ -1,5 +1,6 @@
 using System.Net;
 using FastGate.Proxy;
+using FastGate.Telemetry;
 using FastGate.Transport;
 using FastGate.Upstreams;
 
@@ -24,13 +25,17 @@ public sealed class ConfigReloader
     private readonly TextWriter _errors;
     private readonly IReadOnlyList<IPEndPoint> _runningListeners;
     private readonly TransportKind _runningTransport;
+    private readonly IPEndPoint? _runningAdmin;
     private string? _lastText;
     private volatile ReloadOutcome _lastOutcome;
+    private long _reloadsApplied;
+    private long _reloadsFailed;
 
     /// <summary>Binds <paramref name="initial"/> to <paramref name="runtime"/> and publishes it as version 1.</summary>
     public ConfigReloader(string path, GatewaySnapshot initial, UpstreamRuntime runtime,
-        Func<IReadOnlyDictionary<string, string>> environment, TextWriter output, TextWriter errors)
+        Func<IReadOnlyDictionary<string, string>> environment, TextWriter output, TextWriter errors, RouteStatsRegistry? routeStats = null)
     {
+        RouteStats = routeStats ?? new RouteStatsRegistry();
         _path = path;
         _environment = environment;
         _runtime = runtime;
@@ -38,7 +43,9 @@ public sealed class ConfigReloader
         _errors = errors;
         _runningListeners = initial.Listeners;
         _runningTransport = initial.Transport;
+        _runningAdmin = initial.Admin.Listen;
         runtime.Bind(initial.Clusters.Values);
+        RouteStats.Bind(initial.Routes.Routes);
         initial.Version = 1;
         Snapshots = new SnapshotHolder(initial);
     }
@@ -48,6 +55,15 @@ public sealed class ConfigReloader
     public GatewaySnapshot Current => Snapshots.Current;
 
     public ReloadOutcome LastOutcome => _lastOutcome;
+
+    /// <summary>Per-route stats, handed to each config's routes as it is applied.</summary>
+    public RouteStatsRegistry RouteStats { get; }
+
+    /// <summary>Reloads applied since start (the initial config not counted).</summary>
+    public long ReloadsApplied => Interlocked.Read(ref _reloadsApplied);
+
+    /// <summary>Reloads refused because the new config had errors (the running config stays).</summary>
+    public long ReloadsFailed => Interlocked.Read(ref _reloadsFailed);
 
     /// <summary>Reloads now (one reload at a time); returns the outcome, or <see cref="ReloadOutcome.None"/> when skipped.</summary>
     public ReloadOutcome Reload(ReloadReason reason)
@@ -77,8 +93,10 @@ public sealed class ConfigReloader
         {
             return Fail([new ConfigError(_path, 0, "", $"cannot apply: {ex.Message}")]);
         }
+        RouteStats.Bind(next.Routes.Routes);
         next.Version = Current.Version + 1;
         Snapshots.Swap(next);
+        Interlocked.Increment(ref _reloadsApplied);
         _output.WriteLine($"config reloaded: version {next.Version} (routes {next.Routes.Routes.Count}, " +
             $"clusters {next.Clusters.Count}, destinations +{bound.Added} -{bound.Removed})");
         return ReloadOutcome.Ok;
@@ -86,6 +104,7 @@ public sealed class ConfigReloader
 
     private ReloadOutcome Fail(IReadOnlyList<ConfigError> errors)
     {
+        Interlocked.Increment(ref _reloadsFailed);
         _output.WriteLine($"config reload failed: {errors.Count} error(s)");
         foreach (var error in errors) _errors.WriteLine($"reload failed: {error}");
         return ReloadOutcome.Failed;
@@ -97,6 +116,11 @@ public sealed class ConfigReloader
         {
             _output.WriteLine($"config reload: server.listen changed to {string.Join(", ", next.Listeners)}: needs a restart, " +
                 $"still listening on {string.Join(", ", _runningListeners)}");
+        }
+        if (!Equals(next.Admin.Listen, _runningAdmin))
+        {
+            _output.WriteLine($"config reload: admin.listen changed to {next.Admin.Listen?.ToString() ?? "off"}: needs a restart, " +
+                $"still {_runningAdmin?.ToString() ?? "off"}");
         }
         if (next.Transport != _runningTransport)
         {

@@ -7,8 +7,11 @@ internal static class ConfigSchema
     public const string Limits = "limits";
     public const string Clusters = "clusters";
     public const string Routes = "routes";
+    public const string Admin = "admin";
 
-    public static readonly string[] Sections = [Server, Limits, Clusters, Routes];
+    public static readonly string[] Sections = [Server, Limits, Clusters, Routes, Admin];
+
+    public static readonly string[] AdminKeys = ["listen", "token"];
 
     public static readonly string[] ServerKeys =
         ["listen", "drain_timeout", "trusted_proxies", "stats_interval", "transport", "watch_config", "escaped_slashes", "merge_slashes"];
@@ -40,6 +43,7 @@ internal static class ConfigSchema
         Limits => LimitsKeys,
         Clusters => ClusterKeys,
         Routes => RouteKeys,
+        Admin => AdminKeys,
         _ => [],
     };
 

@@ -29,4 +29,6 @@ public sealed class GatewaySnapshot
     public int Version { get; internal set; }
     /// <summary>The socket transport for client and upstream connections.</summary>
     public TransportKind Transport { get; init; } = TransportSelection.PlatformDefault;
+    /// <summary>The admin listener (its address needs a restart to change; its token is reloaded).</summary>
+    public AdminOptions Admin { get; init; } = AdminOptions.Default;
 }

@@ -18,6 +18,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
     private TransportKind _transport = TransportSelection.PlatformDefault;
     private IReadOnlyList<IPNetwork> _trustedProxies = [];
     private HttpLimits _limits = HttpLimits.Default;
+    private AdminOptions _admin = AdminOptions.Default;
     private readonly Dictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
     private readonly List<string> _declaredClusters = [];
     private readonly List<(Route Route, ConfigNode Node)> _routes = [];
@@ -33,6 +34,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         if (Section(root, ConfigSchema.Limits) is { } limits) BindLimits(limits);
         if (Section(root, ConfigSchema.Clusters) is { } clusters) BindClusters(clusters);
         if (Section(root, ConfigSchema.Routes) is { } routes) BindRoutes(routes);
+        if (Section(root, ConfigSchema.Admin) is { } admin) BindAdmin(admin);
         CheckDuplicateRoutes();
         if (reader.ErrorCount > 0) return null;
 
@@ -49,6 +51,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             StatsInterval = _statsInterval,
             WatchConfig = _watchConfig,
             Transport = _transport,
+            Admin = _admin,
         };
     }
 
@@ -106,6 +109,27 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             }
             _trustedProxies = proxies;
         }
+    }
+
+    private void BindAdmin(ConfigNode table)
+    {
+        const string s = ConfigSchema.Admin;
+        reader.CheckKeys(table, s, ConfigSchema.AdminKeys);
+        var children = table.Children;
+        var listen = _admin.Listen;
+        if (children.TryGetValue("listen", out var node) && reader.TryString(node, $"{s}.listen", out var address))
+        {
+            if (address is "" or "off") listen = null;
+            else if (AddressParser.TryParseListen(address, out var endPoint, out var error)) listen = endPoint;
+            else reader.Error(node, $"{s}.listen", $"bad address \"{address}\": {error} (or \"off\")");
+        }
+        var token = _admin.Token;
+        if (children.TryGetValue("token", out node) && reader.TryString(node, $"{s}.token", out var text))
+        {
+            if (text.Any(c => c <= ' ' || c >= 0x7f)) reader.Error(node, $"{s}.token", "the token must be printable ASCII without spaces");
+            else token = text;
+        }
+        _admin = new AdminOptions(listen, token);
     }
 
     private void BindLimits(ConfigNode table)

@@ -1,6 +1,7 @@
 using FastGate.Caching;
 using FastGate.Http;
 using FastGate.Policies;
+using FastGate.Telemetry;
 using FastGate.Upstreams;
 
 namespace FastGate.Routing;
@@ -37,4 +38,6 @@ public sealed class Route
     public RoutePolicies Policies { get; init; } = RoutePolicies.None;
     /// <summary>The route's cache (phase 4), or null when it has none.</summary>
     public ICacheHook? Cache { get; init; }
+    /// <summary>The route's counters and latencies (runtime state kept across reloads by name); null until bound.</summary>
+    public RouteStats? Stats { get; internal set; }
 }

@@ -1,3 +1,5 @@
+using FastGate.Telemetry;
+
 namespace FastGate.Upstreams;
 
 /// <summary>
@@ -24,6 +26,9 @@ public sealed class DestinationState
     public Destination Config => _config;
 
     public UpstreamPool Pool { get; }
+
+    /// <summary>Exchanges by outcome and latencies, kept while the destination is.</summary>
+    public DestinationStats Stats { get; } = new();
 
     /// <summary>Requests currently being forwarded to this destination.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);

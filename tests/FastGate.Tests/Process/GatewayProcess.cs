@@ -68,7 +68,17 @@ internal sealed class GatewayProcess : IDisposable
         return gateway;
     }
 
-    private static string WithListen(int port, string config) => $"[server]\nlisten = [\"127.0.0.1:{port}\"]\n{config}";
+    /// <summary>The listen line prepended; an admin listener on a free port appended unless the config has its own.</summary>
+    private static string WithListen(int port, string config) =>
+        $"[server]\nlisten = [\"127.0.0.1:{port}\"]\n{config}" + (config.Contains("[admin]", StringComparison.Ordinal) ? "" : "\n[admin]\nlisten = \"127.0.0.1:0\"\n");
+
+    /// <summary>The admin listener's base address, from the line the gateway prints at start.</summary>
+    public async Task<Uri> AdminAsync()
+    {
+        const string prefix = "Admin: ";
+        var line = await WaitForLineAsync(l => l.StartsWith(prefix, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        return new Uri(line[prefix.Length..].Split(' ')[0]);
+    }
 
     /// <summary>
     /// Rewrites the config file (the listen line prepended, <paramref name="port"/> or the running one): in place,

@@ -1,0 +1,109 @@
+using System.Text;
+using FastGate.Configuration;
+using FastGate.Transport;
+using FastGate.Upstreams;
+
+namespace FastGate.Telemetry;
+
+/// <summary>
+/// The <c>/metrics</c> scrape: every counter, gauge and latency histogram of the gateway in the Prometheus text
+/// format, read from the striped recorders and the runtime state when asked. Labels are bounded: route and cluster
+/// names and destination addresses from the config, methods and status classes from fixed lists.
+/// </summary>
+public sealed class GatewayMetrics(ConfigReloader config, GatewayStats stats, string version)
+{
+    public string Scrape()
+    {
+        var text = new StringBuilder(16 * 1024);
+        var writer = new PrometheusTextWriter(text);
+        var snapshot = config.Current;
+        var routes = config.RouteStats;
+
+        writer.Family("fastgate_info", "gauge", "Always 1; the labels name the running version and transport.");
+        writer.Sample("fastgate_info", [new("version", version), new("transport", TransportSelection.Name(TransportSelection.Current))], 1);
+
+        writer.Family("fastgate_requests_total", "counter",
+            "Requests answered, by route, method (OTHER for non-standard ones) and status class (code none: no status was sent).");
+        foreach (var route in AllRoutes(routes)) WriteRequests(writer, route);
+
+        writer.Family("fastgate_request_duration_seconds", "histogram", "Time from the first byte of a request to the end of its exchange, by route.");
+        foreach (var route in AllRoutes(routes)) WriteHistogram(writer, "fastgate_request_duration_seconds", [new("route", route.Name)], route.Latency[LatencyPhase.Total]);
+
+        writer.Family("fastgate_request_first_byte_seconds", "histogram", "Time from the first byte of a request to the upstream's response head, by route.");
+        foreach (var route in AllRoutes(routes)) WriteHistogram(writer, "fastgate_request_first_byte_seconds", [new("route", route.Name)], route.Latency[LatencyPhase.FirstByte]);
+
+        var clusters = snapshot.Clusters.Values.Where(c => c.IsBound).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        writer.Family("fastgate_upstream_requests_total", "counter", "Exchanges sent to a destination, by how their last attempt ended.");
+        foreach (var (cluster, destination) in Destinations(clusters))
+        {
+            for (var outcome = 0; outcome < AttemptOutcome.Count; outcome++)
+            {
+                writer.Sample("fastgate_upstream_requests_total",
+                    [new("cluster", cluster.Name), new("destination", destination.Config.Address), new("outcome", AttemptOutcome.Labels[outcome])],
+                    destination.Stats.Outcomes(outcome));
+            }
+        }
+
+        writer.Family("fastgate_upstream_connect_seconds", "histogram", "Time from routing to holding an upstream connection (pooled or new), by destination.");
+        foreach (var (cluster, destination) in Destinations(clusters))
+            WriteHistogram(writer, "fastgate_upstream_connect_seconds", DestinationLabels(cluster, destination), destination.Stats.Latency[LatencyPhase.Connect]);
+
+        writer.Family("fastgate_upstream_response_seconds", "histogram", "Time from holding the upstream connection to the end of the exchange, by destination.");
+        foreach (var (cluster, destination) in Destinations(clusters))
+            WriteHistogram(writer, "fastgate_upstream_response_seconds", DestinationLabels(cluster, destination), destination.Stats.Latency[LatencyPhase.Upstream]);
+
+        writer.Family("fastgate_upstream_connections", "gauge", "Open upstream connections, idle in the pool or leased to an exchange.");
+        foreach (var (cluster, destination) in Destinations(clusters))
+        {
+            var pool = destination.Pool;
+            writer.Sample("fastgate_upstream_connections", [.. DestinationLabels(cluster, destination), new("state", "idle")], pool.IdleConnections);
+            writer.Sample("fastgate_upstream_connections", [.. DestinationLabels(cluster, destination), new("state", "active")],
+                Math.Max(0, pool.OpenConnections - pool.IdleConnections));
+        }
+
+        writer.Family("fastgate_upstream_in_flight", "gauge", "Requests being forwarded to a destination now.");
+        foreach (var (cluster, destination) in Destinations(clusters))
+            writer.Sample("fastgate_upstream_in_flight", DestinationLabels(cluster, destination), destination.InFlight);
+
+        writer.Family("fastgate_client_connections", "gauge", "Client connections open now.");
+        writer.Sample("fastgate_client_connections", [], stats.OpenConnections);
+
+        writer.Family("fastgate_config_reloads_total", "counter", "Config reloads since start, applied (ok) or refused for errors (failed).");
+        writer.Sample("fastgate_config_reloads_total", [new("result", "ok")], config.ReloadsApplied);
+        writer.Sample("fastgate_config_reloads_total", [new("result", "failed")], config.ReloadsFailed);
+
+        writer.Family("fastgate_config_version", "gauge", "Version of the running config: 1 at start, one more per applied reload.");
+        writer.Sample("fastgate_config_version", [], snapshot.Version);
+        return text.ToString();
+    }
+
+    private static IEnumerable<RouteStats> AllRoutes(RouteStatsRegistry routes) => [.. routes.Current, routes.Unmatched];
+
+    private static IEnumerable<(Cluster, DestinationState)> Destinations(List<Cluster> clusters) =>
+        clusters.SelectMany(c => c.DestinationStates.Select(d => (c, d)));
+
+    private static KeyValuePair<string, string>[] DestinationLabels(Cluster cluster, DestinationState destination) =>
+        [new("cluster", cluster.Name), new("destination", destination.Config.Address)];
+
+    private static void WriteRequests(PrometheusTextWriter writer, RouteStats route)
+    {
+        for (var method = 0; method < MethodLabel.Count; method++)
+        {
+            for (var code = 0; code < StatusClass.Count; code++)
+            {
+                var count = route.Requests(method, code);
+                // Series appear once they have counted something, as client libraries do for labelled counters.
+                if (count == 0) continue;
+                writer.Sample("fastgate_requests_total",
+                    [new("route", route.Name), new("method", MethodLabel.Labels[method]), new("code", StatusClass.Labels[code])], count);
+            }
+        }
+    }
+
+    private static void WriteHistogram(PrometheusTextWriter writer, string name, KeyValuePair<string, string>[] labels, LatencyHistogram latency)
+    {
+        var histogram = latency.Collect();
+        writer.Histogram(name, labels, LatencyBuckets.Seconds, LatencyBuckets.Cumulative(histogram), histogram.TotalCount,
+            latency.SumMicros / 1_000_000.0);
+    }
+}

@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+
+namespace FastGate.Host.Admin;
+
+/// <summary>Source-generated JSON for every admin response, so serialization needs no reflection in the Native AOT binary.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(ReadinessReport))]
+[JsonSerializable(typeof(AdminError))]
+internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -1,0 +1,80 @@
+using System.Net;
+using FastGate.Configuration;
+using FastGate.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FastGate.Host.Admin;
+
+/// <summary>
+/// The admin listener (<c>[admin] listen</c>): ASP.NET Core minimal APIs on a Kestrel of their own, apart from the
+/// proxy's, with source-generated JSON. When <c>admin.token</c> is set, every endpoint but <c>/healthz</c> wants
+/// <c>Authorization: Bearer &lt;token&gt;</c>; the token is read from the running config, so a reload changes it.
+/// </summary>
+internal sealed class AdminServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private AdminServer(WebApplication app) => _app = app;
+
+    /// <summary>The address bound (the real port when the config said 0).</summary>
+    public IPEndPoint? Address { get; private set; }
+
+    public static async Task<AdminServer> StartAsync(IPEndPoint listen, ConfigReloader config, GatewayMetrics metrics)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseKestrel(o =>
+        {
+            o.AddServerHeader = false;
+            o.Listen(listen);
+        });
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default));
+        var app = builder.Build();
+
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path != "/healthz" && !AdminToken.Accepts(config.Current.Admin.Token, context.Request.Headers.Authorization))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Bearer realm=\"fastgate-admin\"";
+                await context.Response.WriteAsJsonAsync(new AdminError("missing or wrong bearer token"), AdminJsonContext.Default.AdminError);
+                return;
+            }
+            await next(context);
+        });
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", () =>
+        {
+            var report = Readiness.Check(config.Current);
+            return Results.Json(report, AdminJsonContext.Default.ReadinessReport, statusCode: report.Ready ? 200 : 503);
+        });
+        app.MapGet("/metrics", () => Results.Text(metrics.Scrape(), PrometheusTextWriter.ContentType));
+
+        var server = new AdminServer(app);
+        await app.StartAsync().ConfigureAwait(false);
+        server.Address = BoundAddress(app, listen);
+        return server;
+    }
+
+    private static IPEndPoint BoundAddress(WebApplication app, IPEndPoint listen)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var url in addresses)
+        {
+            if (Uri.TryCreate(url, UriKind.Absolute, out var uri)) return new IPEndPoint(listen.Address, uri.Port);
+        }
+        return listen;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}
