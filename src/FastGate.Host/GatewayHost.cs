@@ -73,7 +73,7 @@ internal static class GatewayHost
             return 1;
         }
 
-        await using var admin = await StartAdminAsync(snapshot, reloader, metrics).ConfigureAwait(false);
+        await using var admin = await StartAdminAsync(snapshot, reloader, metrics, stats).ConfigureAwait(false);
         if (admin is null && snapshot.Admin.Listen is not null)
         {
             await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -101,12 +101,12 @@ internal static class GatewayHost
     }
 
     /// <summary>Starts the admin listener when configured; null when it is off, or cannot bind (after saying why).</summary>
-    private static async Task<AdminServer?> StartAdminAsync(GatewaySnapshot snapshot, ConfigReloader reloader, GatewayMetrics metrics)
+    private static async Task<AdminServer?> StartAdminAsync(GatewaySnapshot snapshot, ConfigReloader reloader, GatewayMetrics metrics, GatewayStats stats)
     {
         if (snapshot.Admin.Listen is not { } listen) return null;
         try
         {
-            return await AdminServer.StartAsync(listen, reloader, metrics).ConfigureAwait(false);
+            return await AdminServer.StartAsync(listen, reloader, metrics, stats).ConfigureAwait(false);
         }
         catch (IOException ex)
         {

@@ -73,7 +73,12 @@ public sealed class ConfigReloader
             var readError = ConfigLoader.ReadFile(_path, out var text);
             if (reason == ReloadReason.FileChanged && readError is null && text == _lastText) return ReloadOutcome.None;
             _lastText = readError is null ? text : null;
-            _output.WriteLine(reason == ReloadReason.Signal ? "reloading config: SIGHUP" : "reloading config: file changed");
+            _output.WriteLine(reason switch
+            {
+                ReloadReason.Signal => "reloading config: SIGHUP",
+                ReloadReason.Admin => "reloading config: POST /admin/reload",
+                _ => "reloading config: file changed",
+            });
 
             var result = readError is null ? ConfigLoader.LoadText(text, _path, _environment()) : new ConfigResult(null, [readError]);
             _lastOutcome = result.Snapshot is { } snapshot ? Apply(snapshot) : Fail(result.Errors);

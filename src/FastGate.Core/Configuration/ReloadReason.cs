@@ -7,4 +7,6 @@ public enum ReloadReason : byte
     Signal,
     /// <summary>The watched config file changed (<c>server.watch_config</c>): skipped when its text is unchanged.</summary>
     FileChanged,
+    /// <summary><c>POST /admin/reload</c>.</summary>
+    Admin,
 }

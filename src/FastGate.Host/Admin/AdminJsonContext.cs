@@ -6,4 +6,7 @@ namespace FastGate.Host.Admin;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(ReadinessReport))]
 [JsonSerializable(typeof(AdminError))]
+[JsonSerializable(typeof(StatsReport))]
+[JsonSerializable(typeof(DestinationReport[]))]
+[JsonSerializable(typeof(ReloadReport))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -25,7 +25,7 @@ internal sealed class AdminServer : IAsyncDisposable
     /// <summary>The address bound (the real port when the config said 0).</summary>
     public IPEndPoint? Address { get; private set; }
 
-    public static async Task<AdminServer> StartAsync(IPEndPoint listen, ConfigReloader config, GatewayMetrics metrics)
+    public static async Task<AdminServer> StartAsync(IPEndPoint listen, ConfigReloader config, GatewayMetrics metrics, GatewayStats stats)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
@@ -55,6 +55,14 @@ internal sealed class AdminServer : IAsyncDisposable
             return Results.Json(report, AdminJsonContext.Default.ReadinessReport, statusCode: report.Ready ? 200 : 503);
         });
         app.MapGet("/metrics", () => Results.Text(metrics.Scrape(), PrometheusTextWriter.ContentType));
+        app.MapGet("/admin/stats", () => Results.Json(AdminReports.Stats(config, stats), AdminJsonContext.Default.StatsReport));
+        app.MapGet("/admin/upstreams", () => Results.Json(AdminReports.Upstreams(config.Current), AdminJsonContext.Default.DestinationReportArray));
+        app.MapPost("/admin/reload", () =>
+        {
+            var outcome = config.Reload(ReloadReason.Admin);
+            return Results.Json(new ReloadReport(outcome == ReloadOutcome.Failed ? "failed" : "ok", config.Current.Version),
+                AdminJsonContext.Default.ReloadReport, statusCode: outcome == ReloadOutcome.Failed ? 422 : 200);
+        });
 
         var server = new AdminServer(app);
         await app.StartAsync().ConfigureAwait(false);

@@ -98,6 +98,54 @@ public class AdminListenerTests
     }
 
     [Fact]
+    public async Task Stats_show_the_percentile_spectrum_and_upstreams_and_a_post_reloads()
+    {
+        await using var upstream = Upstream();
+        using var gateway = await GatewayProcess.StartInFrontOfAsync(upstream.EndPoint, "");
+        using var http = new HttpClient { BaseAddress = await gateway.AdminAsync() };
+        using (var client = RawClient.Connect(new IPEndPoint(IPAddress.Loopback, gateway.Port)))
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                client.Send($"GET /s/{i} HTTP/1.1\r\nHost: test\r\n\r\n");
+                Assert.Equal(200, (await client.ReadResponseAsync(timeout: Timeout)).Status);
+            }
+        }
+        var deadline = DateTime.UtcNow + Timeout;
+        System.Text.Json.JsonElement route;
+        while (true)
+        {
+            using var stats = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/admin/stats"));
+            route = stats.RootElement.GetProperty("routes").EnumerateArray().First(r => r.GetProperty("name").GetString() == "all").Clone();
+            // The last exchange is counted when it completes, a moment after its response went out.
+            if (route.GetProperty("requests").GetInt64() >= 20 || DateTime.UtcNow > deadline) break;
+            await Task.Delay(50);
+        }
+        Assert.Equal(20, route.GetProperty("requests").GetInt64());
+        Assert.Equal(20, route.GetProperty("status").GetProperty("2xx").GetInt64());
+        var total = route.GetProperty("latency").GetProperty("total");
+        Assert.Equal(20, total.GetProperty("count").GetInt64());
+        var p50 = total.GetProperty("p50_us").GetInt64();
+        var p99 = total.GetProperty("p99_us").GetInt64();
+        var max = total.GetProperty("max_us").GetInt64();
+        Assert.True(p50 > 0 && p50 <= p99 && p99 <= max, $"p50 {p50}, p99 {p99}, max {max}");
+
+        using var upstreams = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/admin/upstreams"));
+        var destination = Assert.Single(upstreams.RootElement.EnumerateArray());
+        Assert.Equal(upstream.EndPoint.ToString(), destination.GetProperty("address").GetString());
+        Assert.Equal(20, destination.GetProperty("outcomes").GetProperty("response").GetInt64());
+
+        var reloaded = await http.PostAsync("/admin/reload", null);
+        Assert.Equal(HttpStatusCode.OK, reloaded.StatusCode);
+        Assert.Contains("\"config_version\": 2", await reloaded.Content.ReadAsStringAsync());
+        await gateway.WriteConfigAsync("[limits]\nheader_timeout = \"10 parsecs\"\n", byRename: false);
+        var refused = await http.PostAsync("/admin/reload", null);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("\"result\": \"failed\"", await refused.Content.ReadAsStringAsync());
+        Assert.Contains("fastgate_config_reloads_total{result=\"failed\"} 1", await http.GetStringAsync("/metrics"));
+    }
+
+    [Fact]
     public async Task An_admin_address_in_use_stops_the_start_with_the_key_named()
     {
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);

@@ -3,7 +3,7 @@ using FastGate.Proxy;
 namespace FastGate.Telemetry;
 
 /// <summary>The <c>outcome</c> label of upstream request counters: how the exchange's last attempt at a destination ended.</summary>
-internal static class AttemptOutcome
+public static class AttemptOutcome
 {
     public static readonly string[] Labels =
         ["response", "connect_error", "connect_timeout", "pool_exhausted", "timeout", "reset", "invalid_response", "body_error", "send_timeout", "client_aborted"];

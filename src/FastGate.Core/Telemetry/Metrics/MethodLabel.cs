@@ -3,7 +3,7 @@ using FastGate.Http;
 namespace FastGate.Telemetry;
 
 /// <summary>The <c>method</c> label: the standard methods by name, every other one as "OTHER" (bounded cardinality).</summary>
-internal static class MethodLabel
+public static class MethodLabel
 {
     public static readonly string[] Labels = ["OTHER", "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT"];
 

@@ -1,7 +1,7 @@
 namespace FastGate.Telemetry;
 
 /// <summary>The <c>code</c> label of request counters: the class of the status sent, or "none" when none was.</summary>
-internal static class StatusClass
+public static class StatusClass
 {
     public static readonly string[] Labels = ["none", "1xx", "2xx", "3xx", "4xx", "5xx"];
 

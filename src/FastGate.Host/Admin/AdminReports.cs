@@ -1,0 +1,49 @@
+using FastGate.Configuration;
+using FastGate.Telemetry;
+using FastGate.Upstreams;
+
+namespace FastGate.Host.Admin;
+
+/// <summary>Builds the JSON reports of <c>/admin/stats</c> and <c>/admin/upstreams</c> from the running config and its runtime state.</summary>
+internal static class AdminReports
+{
+    public static StatsReport Stats(ConfigReloader config, GatewayStats stats)
+    {
+        var routes = config.RouteStats;
+        var routeReports = new List<RouteReport>();
+        foreach (var route in (RouteStats[])[.. routes.Current, routes.Unmatched]) routeReports.Add(Route(route));
+        return new StatsReport(config.Current.Version, stats.OpenConnections, stats.Requests, [.. routeReports], Upstreams(config.Current));
+    }
+
+    public static DestinationReport[] Upstreams(GatewaySnapshot snapshot)
+    {
+        var reports = new List<DestinationReport>();
+        foreach (var cluster in snapshot.Clusters.Values.Where(c => c.IsBound).OrderBy(c => c.Name, StringComparer.Ordinal))
+        {
+            foreach (var destination in cluster.DestinationStates) reports.Add(Destination(cluster, destination));
+        }
+        return [.. reports];
+    }
+
+    private static RouteReport Route(RouteStats route)
+    {
+        var status = new Dictionary<string, long>();
+        long total = 0;
+        for (var code = 0; code < StatusClass.Count; code++)
+        {
+            long count = 0;
+            for (var method = 0; method < MethodLabel.Count; method++) count += route.Requests(method, code);
+            status[StatusClass.Labels[code]] = count;
+            total += count;
+        }
+        return new RouteReport(route.Name, total, status, LatencySummary.Of(route.Latency));
+    }
+
+    private static DestinationReport Destination(Cluster cluster, DestinationState destination)
+    {
+        var outcomes = new Dictionary<string, long>();
+        for (var outcome = 0; outcome < AttemptOutcome.Count; outcome++) outcomes[AttemptOutcome.Labels[outcome]] = destination.Stats.Outcomes(outcome);
+        return new DestinationReport(cluster.Name, destination.Config.Address, destination.InFlight, destination.Pool.OpenConnections,
+            destination.Pool.IdleConnections, destination.Draining, outcomes, LatencySummary.Of(destination.Stats.Latency));
+    }
+}

@@ -1,0 +1,3 @@
+namespace FastGate.Host.Admin;
+
+internal sealed record ReloadReport(string Result, int ConfigVersion);

@@ -1,0 +1,3 @@
+namespace FastGate.Host.Admin;
+
+internal sealed record RouteReport(string Name, long Requests, Dictionary<string, long> Status, Dictionary<string, LatencySummary> Latency);
