@@ -29,6 +29,13 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
             s.Send($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\nX-Path: {request.Target}\r\n\r\n{(request.Method == "HEAD" ? "" : body)}");
     });
 
+    /// <summary>Answers every request with 200 and its request target as the body, keeping connections alive.</summary>
+    public static ScriptedUpstream EchoTarget() => new(async s =>
+    {
+        while (await s.ReadRequestAsync() is { } request)
+            s.Send($"HTTP/1.1 200 OK\r\nContent-Length: {request.Target.Length}\r\n\r\n{request.Target}");
+    });
+
     public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
     public int AcceptedConnections => Volatile.Read(ref _accepted);
     public ConcurrentQueue<UpstreamRequest> Requests { get; } = new();

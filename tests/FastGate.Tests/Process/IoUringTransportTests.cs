@@ -41,11 +41,7 @@ public class IoUringTransportTests
         await AssertProxiesAsync(gateway);
     }
 
-    private static ScriptedUpstream Upstream() => new(async s =>
-    {
-        while (await s.ReadRequestAsync() is { } request)
-            s.Send($"HTTP/1.1 200 OK\r\nContent-Length: {request.Target.Length}\r\n\r\n{request.Target}");
-    });
+    private static ScriptedUpstream Upstream() => ScriptedUpstream.EchoTarget();
 
     private static async Task AssertProxiesAsync(GatewayProcess gateway)
     {
