@@ -19,6 +19,7 @@ public class RequestHeadWriterBenchmarks
     private Route _plain = null!, _rewriting = null!;
     private Destination _destination = null!;
     private ClientInfo _client = null!;
+    private static ReadOnlySpan<byte> RequestId => "0b6a3c1e-58d2-4f7a-9e41-6c2d8f0a7b13"u8;
 
     [GlobalSetup]
     public void Setup()
@@ -45,7 +46,7 @@ public class RequestHeadWriterBenchmarks
     public int BrowserGet()
     {
         _output.ResetWrittenCount();
-        RequestHeadWriter.Write(_output, _head, _plain, _destination, _client);
+        RequestHeadWriter.Write(_output, _head, _plain, _destination, _client, "X-Request-ID"u8, RequestId);
         return _output.WrittenCount;
     }
 
@@ -54,7 +55,7 @@ public class RequestHeadWriterBenchmarks
     public int BrowserGetRewritten()
     {
         _output.ResetWrittenCount();
-        RequestHeadWriter.Write(_output, _head, _rewriting, _destination, _client);
+        RequestHeadWriter.Write(_output, _head, _rewriting, _destination, _client, "X-Request-ID"u8, RequestId);
         return _output.WrittenCount;
     }
 }

@@ -8,10 +8,13 @@ internal static class ConfigSchema
     public const string Clusters = "clusters";
     public const string Routes = "routes";
     public const string Admin = "admin";
+    public const string Telemetry = "telemetry";
 
-    public static readonly string[] Sections = [Server, Limits, Clusters, Routes, Admin];
+    public static readonly string[] Sections = [Server, Limits, Clusters, Routes, Admin, Telemetry];
 
     public static readonly string[] AdminKeys = ["listen", "token"];
+
+    public static readonly string[] TelemetryKeys = ["request_id_header"];
 
     public static readonly string[] ServerKeys =
         ["listen", "drain_timeout", "trusted_proxies", "stats_interval", "transport", "watch_config", "escaped_slashes", "merge_slashes"];
@@ -44,6 +47,7 @@ internal static class ConfigSchema
         Clusters => ClusterKeys,
         Routes => RouteKeys,
         Admin => AdminKeys,
+        Telemetry => TelemetryKeys,
         _ => [],
     };
 

@@ -31,4 +31,6 @@ public sealed class GatewaySnapshot
     public TransportKind Transport { get; init; } = TransportSelection.PlatformDefault;
     /// <summary>The admin listener (its address needs a restart to change; its token is reloaded).</summary>
     public AdminOptions Admin { get; init; } = AdminOptions.Default;
+    /// <summary>Request IDs (and, with later features, logs and traces).</summary>
+    public TelemetryOptions Telemetry { get; init; } = TelemetryOptions.Default;
 }

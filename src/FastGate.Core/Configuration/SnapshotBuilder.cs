@@ -19,6 +19,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
     private IReadOnlyList<IPNetwork> _trustedProxies = [];
     private HttpLimits _limits = HttpLimits.Default;
     private AdminOptions _admin = AdminOptions.Default;
+    private TelemetryOptions _telemetry = TelemetryOptions.Default;
     private readonly Dictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
     private readonly List<string> _declaredClusters = [];
     private readonly List<(Route Route, ConfigNode Node)> _routes = [];
@@ -35,6 +36,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         if (Section(root, ConfigSchema.Clusters) is { } clusters) BindClusters(clusters);
         if (Section(root, ConfigSchema.Routes) is { } routes) BindRoutes(routes);
         if (Section(root, ConfigSchema.Admin) is { } admin) BindAdmin(admin);
+        if (Section(root, ConfigSchema.Telemetry) is { } telemetry) BindTelemetry(telemetry);
         CheckDuplicateRoutes();
         if (reader.ErrorCount > 0) return null;
 
@@ -52,6 +54,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             WatchConfig = _watchConfig,
             Transport = _transport,
             Admin = _admin,
+            Telemetry = _telemetry,
         };
     }
 
@@ -130,6 +133,22 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             else token = text;
         }
         _admin = new AdminOptions(listen, token);
+    }
+
+    private void BindTelemetry(ConfigNode table)
+    {
+        const string s = ConfigSchema.Telemetry;
+        reader.CheckKeys(table, s, ConfigSchema.TelemetryKeys);
+        if (table.Children.TryGetValue("request_id_header", out var node) && reader.TryString(node, $"{s}.request_id_header", out var name))
+        {
+            var bytes = System.Text.Encoding.ASCII.GetBytes(name);
+            var known = KnownHeaders.Lookup(bytes);
+            if (name.Length > 0 && !HttpChars.IsToken(bytes))
+                reader.Error(node, $"{s}.request_id_header", $"\"{name}\" is not a header name (letters, digits and !#$%&'*+-.^_`|~; \"\" turns request IDs off)");
+            else if (known != KnownHeader.None)
+                reader.Error(node, $"{s}.request_id_header", $"\"{name}\" is a header the gateway handles itself; choose another name");
+            else _telemetry = new TelemetryOptions(name);
+        }
     }
 
     private void BindLimits(ConfigNode table)

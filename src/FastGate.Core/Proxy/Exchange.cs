@@ -4,6 +4,7 @@ using FastGate.Buffering;
 using FastGate.Caching;
 using FastGate.Http;
 using FastGate.Policies;
+using FastGate.Telemetry;
 using FastGate.Threading;
 
 namespace FastGate.Proxy;
@@ -20,6 +21,8 @@ internal static class Exchange
     {
         try
         {
+            var requestIdHeader = context.Snapshot.Telemetry.RequestIdHeaderBytes;
+            if (requestIdHeader.Length > 0) RequestId.Assign(context, requestIdHeader, headParsed: headError == ProxyError.None);
             if (headError != ProxyError.None) return await RespondAsync(context, headError, close: true).ConfigureAwait(false);
 
             var request = context.Request;
@@ -86,6 +89,7 @@ internal static class Exchange
                 // 6: response policies, then the head and body
                 context.Status = context.Response.StatusCode;
                 context.ResponseEdits.Reset(context.Response);
+                EchoRequestId(context);
                 RunResponsePolicies(context);
                 return await UpstreamExchange.RelayResponseAsync(context).ConfigureAwait(false);
             }
@@ -129,6 +133,7 @@ internal static class Exchange
         close |= context.CloseConnection || context.Connection.Draining;
         context.Status = context.Local.Status;
         context.ResponseEdits.Reset(null);
+        EchoRequestId(context);
         if (context.Route is not null) RunResponsePolicies(context);
         var request = context.Request;
         context.Local.Write(context.ClientOutput, context.ResponseEdits.Added, request.Method == HttpMethod.Head, close,
@@ -137,6 +142,12 @@ internal static class Exchange
         context.Outcome = flushed == RelayResult.Done ? ExchangeOutcome.Local : ExchangeOutcome.Aborted;
         if (flushed == RelayResult.SendTimedOut) context.AbortClient();
         return !close && flushed == RelayResult.Done;
+    }
+
+    /// <summary>The request ID goes back to the client in place of any the upstream sent.</summary>
+    private static void EchoRequestId(ExchangeContext context)
+    {
+        if (context.RequestIdLength > 0) context.ResponseEdits.Set(context.Snapshot.Telemetry.RequestIdHeaderBytes, context.RequestId);
     }
 
     private static void RunResponsePolicies(ExchangeContext context)

@@ -68,6 +68,11 @@ public sealed class ExchangeContext
     public long ResponseHeadAt { get; internal set; }
     public long CompletedAt { get; internal set; }
 
+    /// <summary>The exchange's request ID (<see cref="Telemetry.RequestId"/>); empty when request IDs are off.</summary>
+    public ReadOnlySpan<byte> RequestId => RequestIdBuffer.AsSpan(0, RequestIdLength);
+    internal byte[] RequestIdBuffer { get; } = new byte[Telemetry.RequestId.MaxLength];
+    internal int RequestIdLength { get; set; }
+
     /// <summary>Request body bytes forwarded upstream (decoded data for a chunked body).</summary>
     public long RequestBodyBytes => RequestBody.Bytes;
     /// <summary>Response body bytes written to the client (data, without chunk framing).</summary>
@@ -118,6 +123,7 @@ public sealed class ExchangeContext
         Outcome = ExchangeOutcome.Pending;
         Error = ProxyError.None;
         Status = 0;
+        RequestIdLength = 0;
         StartedAt = startedAt;
         RoutedAt = UpstreamConnectedAt = ResponseHeadAt = CompletedAt = 0;
         RequestBody.Reset();

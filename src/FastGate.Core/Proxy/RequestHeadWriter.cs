@@ -11,7 +11,9 @@ namespace FastGate.Proxy;
 /// </summary>
 internal static class RequestHeadWriter
 {
-    public static void Write(IBufferWriter<byte> output, RequestHead head, Route route, Destination destination, ClientInfo client)
+    /// <param name="requestIdHeader">The request-ID field to write (the client's copies are already marked dropped), or empty.</param>
+    public static void Write(IBufferWriter<byte> output, RequestHead head, Route route, Destination destination, ClientInfo client,
+        ReadOnlySpan<byte> requestIdHeader, ReadOnlySpan<byte> requestId)
     {
         output.Write(head.MethodBytes);
         output.Write(" "u8);
@@ -60,6 +62,7 @@ internal static class RequestHeadWriter
             output.WriteField("Upgrade"u8, head.UpgradeValue);
         }
 
+        if (!requestId.IsEmpty) output.WriteField(requestIdHeader, requestId);
         WriteForwardedFor(output, head, client, forwardedFor);
         output.WriteField("X-Forwarded-Proto"u8, forwardedProto >= 0 ? head.Value(forwardedProto) : client.Scheme);
         if (forwardedHost >= 0) output.WriteField("X-Forwarded-Host"u8, head.Value(forwardedHost));

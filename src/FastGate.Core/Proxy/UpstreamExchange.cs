@@ -42,7 +42,8 @@ internal static class UpstreamExchange
         context.UpstreamConnectedAt = Stopwatch.GetTimestamp();
         upstream.Deadlines.Clear();
 
-        RequestHeadWriter.Write(upstream.Output, request, route, destination.Config, context.Client);
+        RequestHeadWriter.Write(upstream.Output, request, route, destination.Config, context.Client,
+            context.Snapshot.Telemetry.RequestIdHeaderBytes, context.RequestId);
         if (!await SendContinueIfExpectedAsync(context).ConfigureAwait(false)) return await AbandonAsync(context).ConfigureAwait(false);
 
         HeadRead read;

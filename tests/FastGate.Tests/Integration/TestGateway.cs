@@ -35,7 +35,7 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public static async Task<TestGateway> StartAsync(IPEndPoint[] upstreams, HttpLimits? limits = null,
         ClusterOptions? options = null, Func<Cluster, IEnumerable<Route>>? routes = null, IReadOnlyList<IPNetwork>? trusted = null,
-        params FastGate.Telemetry.IExchangeObserver[] observers)
+        TelemetryOptions? telemetry = null, params FastGate.Telemetry.IExchangeObserver[] observers)
     {
         options ??= new ClusterOptions { ResponseTimeout = TimeSpan.FromSeconds(5), ConnectTimeout = TimeSpan.FromSeconds(2) };
         var destinations = upstreams.Select(u => new Destination(u.ToString(), u)).ToArray();
@@ -48,6 +48,7 @@ internal sealed class TestGateway : IAsyncDisposable
             Routes = new RouteTable(routeList),
             Clusters = new Dictionary<string, Cluster> { ["backend"] = cluster },
             TrustedProxies = trusted ?? [],
+            Telemetry = telemetry ?? TelemetryOptions.Default,
         };
         var runtime = new UpstreamRuntime();
         runtime.Bind(snapshot.Clusters.Values);
