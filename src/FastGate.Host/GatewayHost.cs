@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using FastGate.Configuration;
 using FastGate.Host.Admin;
+using FastGate.Host.Tracing;
+using FastGate.Telemetry.Tracing;
 using FastGate.Proxy;
 using FastGate.Telemetry;
 using FastGate.Transport;
@@ -36,10 +38,13 @@ internal static class GatewayHost
         using var runtime = new UpstreamRuntime();
         var reloader = new ConfigReloader(configPath, snapshot, runtime, ConfigLoader.ReadProcessEnvironment, Console.Out, Console.Error);
         var metrics = new GatewayMetrics(reloader, stats, Cli.Version);
+        using var traces = new TraceExport();
+        traces.Apply(snapshot);
+        reloader.Applied += traces.Apply;
         await using var services = new ServiceCollection()
             .AddSingleton(reloader.Snapshots)
             .AddSingleton(stats)
-            .AddSingleton(new ExchangeObservers(new MetricsObserver(reloader.RouteStats)))
+            .AddSingleton(new ExchangeObservers(new MetricsObserver(reloader.RouteStats), new TracingObserver()))
             .AddSingleton<GatewayConnectionHandler>()
             .BuildServiceProvider();
 
@@ -83,6 +88,7 @@ internal static class GatewayHost
         Console.WriteLine($"FastGate {Cli.Version} (config {Path.GetFullPath(configPath)}, pid {Environment.ProcessId})");
         Console.WriteLine(SnapshotSummary.Describe(snapshot, kind));
         if (admin is not null) Console.WriteLine($"Admin: http://{admin.Address} (metrics at /metrics, health at /healthz and /readyz)");
+        if (snapshot.Tracing.Enabled) Console.WriteLine($"Tracing: sampler {SamplerName(snapshot.Tracing.Sampler)}, exporting to {TraceExport.Describe(snapshot.Tracing)}");
         Console.WriteLine("Ready. Ctrl-C or SIGTERM drains and stops; SIGHUP reloads the config.");
 
         await stopping.Task.ConfigureAwait(false);
@@ -114,6 +120,15 @@ internal static class GatewayHost
             return null;
         }
     }
+
+    private static string SamplerName(ISampler sampler) => sampler switch
+    {
+        AlwaysSampler => AlwaysSampler.ConfigName,
+        RatioSampler r => $"{RatioSampler.ConfigName} {r.Ratio}",
+        ParentRatioSampler => ParentRatioSampler.ConfigName,
+        RateLimitedSampler l => $"{RateLimitedSampler.ConfigName} {l.PerSecond}/s",
+        _ => NeverSampler.ConfigName,
+    };
 
     /// <summary>Kestrel wants an HTTP application; every listener here hands its connections to our handler instead.</summary>
     private sealed class NoHttpApplication : IHttpApplication<object>

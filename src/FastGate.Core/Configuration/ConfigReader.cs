@@ -85,6 +85,25 @@ internal sealed class ConfigReader(string fileName, List<ConfigError> errors)
         return true;
     }
 
+    /// <summary>A TOML float or integer (or either from an environment variable) within [min, max].</summary>
+    public bool TryNumber(ConfigNode node, string key, double min, double max, out double value)
+    {
+        value = 0;
+        if (node.Kind == ConfigNodeKind.Integer) value = node.Integer;
+        else if (node.Kind is not (ConfigNodeKind.Float or ConfigNodeKind.EnvText)
+                 || !double.TryParse(node.Text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        {
+            TypeError(node, key, "a number");
+            return false;
+        }
+        if (double.IsNaN(value) || value < min || value > max)
+        {
+            Error(node, key, $"{value.ToString(CultureInfo.InvariantCulture)} is out of range ({min.ToString(CultureInfo.InvariantCulture)}-{max.ToString(CultureInfo.InvariantCulture)})");
+            return false;
+        }
+        return true;
+    }
+
     /// <summary>A TOML boolean, or "true"/"false" from an environment variable.</summary>
     public bool TryBool(ConfigNode node, string key, out bool value)
     {

@@ -59,6 +59,9 @@ public sealed class ConfigReloader
     /// <summary>Per-route stats, handed to each config's routes as it is applied.</summary>
     public RouteStatsRegistry RouteStats { get; }
 
+    /// <summary>Raised (on the reloading thread, one reload at a time) with each config that was applied.</summary>
+    public event Action<GatewaySnapshot>? Applied;
+
     /// <summary>Reloads applied since start (the initial config not counted).</summary>
     public long ReloadsApplied => Interlocked.Read(ref _reloadsApplied);
 
@@ -104,6 +107,7 @@ public sealed class ConfigReloader
         Interlocked.Increment(ref _reloadsApplied);
         _output.WriteLine($"config reloaded: version {next.Version} (routes {next.Routes.Routes.Count}, " +
             $"clusters {next.Clusters.Count}, destinations +{bound.Added} -{bound.Removed})");
+        Applied?.Invoke(next);
         return ReloadOutcome.Ok;
     }
 

@@ -9,12 +9,16 @@ internal static class ConfigSchema
     public const string Routes = "routes";
     public const string Admin = "admin";
     public const string Telemetry = "telemetry";
+    public const string Tracing = "tracing";
 
-    public static readonly string[] Sections = [Server, Limits, Clusters, Routes, Admin, Telemetry];
+    public static readonly string[] Sections = [Server, Limits, Clusters, Routes, Admin, Telemetry, Tracing];
 
     public static readonly string[] AdminKeys = ["listen", "token"];
 
     public static readonly string[] TelemetryKeys = ["request_id_header"];
+
+    public static readonly string[] TracingKeys =
+        ["sampler", "ratio", "rate", "exporter", "endpoint", "service_name", "export_interval", "max_queue"];
 
     public static readonly string[] ServerKeys =
         ["listen", "drain_timeout", "trusted_proxies", "stats_interval", "transport", "watch_config", "escaped_slashes", "merge_slashes"];
@@ -48,6 +52,7 @@ internal static class ConfigSchema
         Routes => RouteKeys,
         Admin => AdminKeys,
         Telemetry => TelemetryKeys,
+        Tracing => TracingKeys,
         _ => [],
     };
 

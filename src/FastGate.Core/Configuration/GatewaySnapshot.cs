@@ -33,4 +33,5 @@ public sealed class GatewaySnapshot
     public AdminOptions Admin { get; init; } = AdminOptions.Default;
     /// <summary>Request IDs (and, with later features, logs and traces).</summary>
     public TelemetryOptions Telemetry { get; init; } = TelemetryOptions.Default;
+    public TracingOptions Tracing { get; init; } = TracingOptions.Default;
 }

@@ -20,6 +20,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
     private HttpLimits _limits = HttpLimits.Default;
     private AdminOptions _admin = AdminOptions.Default;
     private TelemetryOptions _telemetry = TelemetryOptions.Default;
+    private TracingOptions _tracing = TracingOptions.Default;
     private readonly Dictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
     private readonly List<string> _declaredClusters = [];
     private readonly List<(Route Route, ConfigNode Node)> _routes = [];
@@ -37,6 +38,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         if (Section(root, ConfigSchema.Routes) is { } routes) BindRoutes(routes);
         if (Section(root, ConfigSchema.Admin) is { } admin) BindAdmin(admin);
         if (Section(root, ConfigSchema.Telemetry) is { } telemetry) BindTelemetry(telemetry);
+        if (Section(root, ConfigSchema.Tracing) is { } tracing) _tracing = new TracingBinder(reader).Bind(tracing);
         CheckDuplicateRoutes();
         if (reader.ErrorCount > 0) return null;
 
@@ -55,6 +57,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             Transport = _transport,
             Admin = _admin,
             Telemetry = _telemetry,
+            Tracing = _tracing,
         };
     }
 

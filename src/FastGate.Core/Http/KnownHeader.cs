@@ -19,4 +19,7 @@ public enum KnownHeader : byte
     XForwardedFor,
     XForwardedProto,
     XForwardedHost,
+    /// <summary>W3C Trace Context.</summary>
+    TraceParent,
+    TraceState,
 }

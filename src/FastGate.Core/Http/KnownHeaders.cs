@@ -9,7 +9,9 @@ public static class KnownHeaders
         4 => Is(name, "host"u8) ? KnownHeader.Host : KnownHeader.None,
         6 => Is(name, "expect"u8) ? KnownHeader.Expect : KnownHeader.None,
         7 => Is(name, "upgrade"u8) ? KnownHeader.Upgrade : Is(name, "trailer"u8) ? KnownHeader.Trailer : KnownHeader.None,
-        10 => Is(name, "connection"u8) ? KnownHeader.Connection : Is(name, "keep-alive"u8) ? KnownHeader.KeepAlive : KnownHeader.None,
+        10 => Is(name, "connection"u8) ? KnownHeader.Connection : Is(name, "keep-alive"u8) ? KnownHeader.KeepAlive
+            : Is(name, "tracestate"u8) ? KnownHeader.TraceState : KnownHeader.None,
+        11 => Is(name, "traceparent"u8) ? KnownHeader.TraceParent : KnownHeader.None,
         14 => Is(name, "content-length"u8) ? KnownHeader.ContentLength : KnownHeader.None,
         15 => Is(name, "x-forwarded-for"u8) ? KnownHeader.XForwardedFor : KnownHeader.None,
         16 => Is(name, "proxy-connection"u8) ? KnownHeader.ProxyConnection

@@ -5,6 +5,7 @@ using FastGate.Caching;
 using FastGate.Http;
 using FastGate.Policies;
 using FastGate.Telemetry;
+using FastGate.Telemetry.Tracing;
 using FastGate.Threading;
 
 namespace FastGate.Proxy;
@@ -23,6 +24,7 @@ internal static class Exchange
         {
             var requestIdHeader = context.Snapshot.Telemetry.RequestIdHeaderBytes;
             if (requestIdHeader.Length > 0) RequestId.Assign(context, requestIdHeader, headParsed: headError == ProxyError.None);
+            if (context.Snapshot.Tracing.Enabled) ExchangeTracing.Begin(context, context.Snapshot.Tracing.Sampler, headParsed: headError == ProxyError.None);
             if (headError != ProxyError.None) return await RespondAsync(context, headError, close: true).ConfigureAwait(false);
 
             var request = context.Request;
@@ -72,7 +74,10 @@ internal static class Exchange
                 var outcome = await UpstreamExchange.SendAsync(context, destination, allowReuse: true).ConfigureAwait(false);
                 // A pooled connection the upstream had already closed: once more, on a fresh one.
                 if (outcome == UpstreamOutcome.Stale)
+                {
+                    ExchangeTracing.EndAttempt(context, responded: false);
                     outcome = await UpstreamExchange.SendAsync(context, destination, allowReuse: false).ConfigureAwait(false);
+                }
 
                 switch (outcome)
                 {
@@ -95,6 +100,7 @@ internal static class Exchange
             }
             finally
             {
+                ExchangeTracing.EndAttempt(context, responded: context.ResponseHeadAt != 0);
                 destination.OnRequestEnd();
             }
         }

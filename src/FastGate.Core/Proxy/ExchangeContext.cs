@@ -37,6 +37,9 @@ public sealed class ExchangeContext
     /// <summary>The gateway's own answer, when it gives one.</summary>
     public LocalResponse Local { get; } = new();
 
+    /// <summary>The spans of a sampled exchange (none otherwise).</summary>
+    public Telemetry.Tracing.ExchangeTrace Trace { get; } = new();
+
     /// <summary>Changes response policies make to the head sent to the client.</summary>
     public ResponseHeaderEdits ResponseEdits { get; } = new();
 
@@ -124,6 +127,7 @@ public sealed class ExchangeContext
         Error = ProxyError.None;
         Status = 0;
         RequestIdLength = 0;
+        Trace.Reset();
         StartedAt = startedAt;
         RoutedAt = UpstreamConnectedAt = ResponseHeadAt = CompletedAt = 0;
         RequestBody.Reset();

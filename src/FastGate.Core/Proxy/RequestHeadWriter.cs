@@ -12,8 +12,9 @@ namespace FastGate.Proxy;
 internal static class RequestHeadWriter
 {
     /// <param name="requestIdHeader">The request-ID field to write (the client's copies are already marked dropped), or empty.</param>
+    /// <param name="traceParent">The attempt's <c>traceparent</c> when the exchange is traced (the client's is dropped then), or empty.</param>
     public static void Write(IBufferWriter<byte> output, RequestHead head, Route route, Destination destination, ClientInfo client,
-        ReadOnlySpan<byte> requestIdHeader, ReadOnlySpan<byte> requestId)
+        ReadOnlySpan<byte> requestIdHeader, ReadOnlySpan<byte> requestId, ReadOnlySpan<byte> traceParent = default)
     {
         output.Write(head.MethodBytes);
         output.Write(" "u8);
@@ -63,6 +64,7 @@ internal static class RequestHeadWriter
         }
 
         if (!requestId.IsEmpty) output.WriteField(requestIdHeader, requestId);
+        if (!traceParent.IsEmpty) output.WriteField("traceparent"u8, traceParent);
         WriteForwardedFor(output, head, client, forwardedFor);
         output.WriteField("X-Forwarded-Proto"u8, forwardedProto >= 0 ? head.Value(forwardedProto) : client.Scheme);
         if (forwardedHost >= 0) output.WriteField("X-Forwarded-Host"u8, head.Value(forwardedHost));

@@ -24,6 +24,7 @@ internal static class UpstreamExchange
         var options = route.Cluster.Options;
         var hasBody = request.HasBody;
         context.Attempts++;
+        Telemetry.Tracing.ExchangeTracing.BeginAttempt(context, destination);
 
         UpstreamConnection upstream;
         try
@@ -43,7 +44,7 @@ internal static class UpstreamExchange
         upstream.Deadlines.Clear();
 
         RequestHeadWriter.Write(upstream.Output, request, route, destination.Config, context.Client,
-            context.Snapshot.Telemetry.RequestIdHeaderBytes, context.RequestId);
+            context.Snapshot.Telemetry.RequestIdHeaderBytes, context.RequestId, context.Trace.ForwardedParent);
         if (!await SendContinueIfExpectedAsync(context).ConfigureAwait(false)) return await AbandonAsync(context).ConfigureAwait(false);
 
         HeadRead read;

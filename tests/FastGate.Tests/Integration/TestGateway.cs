@@ -35,7 +35,7 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public static async Task<TestGateway> StartAsync(IPEndPoint[] upstreams, HttpLimits? limits = null,
         ClusterOptions? options = null, Func<Cluster, IEnumerable<Route>>? routes = null, IReadOnlyList<IPNetwork>? trusted = null,
-        TelemetryOptions? telemetry = null, params FastGate.Telemetry.IExchangeObserver[] observers)
+        TelemetryOptions? telemetry = null, TracingOptions? tracing = null, params FastGate.Telemetry.IExchangeObserver[] observers)
     {
         options ??= new ClusterOptions { ResponseTimeout = TimeSpan.FromSeconds(5), ConnectTimeout = TimeSpan.FromSeconds(2) };
         var destinations = upstreams.Select(u => new Destination(u.ToString(), u)).ToArray();
@@ -49,6 +49,7 @@ internal sealed class TestGateway : IAsyncDisposable
             Clusters = new Dictionary<string, Cluster> { ["backend"] = cluster },
             TrustedProxies = trusted ?? [],
             Telemetry = telemetry ?? TelemetryOptions.Default,
+            Tracing = tracing ?? TracingOptions.Default,
         };
         var runtime = new UpstreamRuntime();
         runtime.Bind(snapshot.Clusters.Values);

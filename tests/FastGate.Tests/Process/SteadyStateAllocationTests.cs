@@ -22,14 +22,18 @@ public partial class SteadyStateAllocationTests
     [GeneratedRegex(@"rate=(\d+)/s .*alloc_per_request=([\d.]+)B.* timers=(\d+)")]
     private static partial Regex StatsLine();
 
-    [Fact]
-    public async Task KeepAliveTrafficAllocatesAtMost100BytesPerRequestAndArmsNoTimerPerConnection()
+    /// <param name="extraConfig">Features that must cost nothing when they do nothing: tracing on, but no request sampled.</param>
+    /// <param name="headers">Extra request headers (a client's unsampled traceparent).</param>
+    [Theory]
+    [InlineData("", "")]
+    [InlineData("[tracing]\nsampler = \"parent_ratio\"\nratio = 0\n", "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00\r\n")]
+    public async Task KeepAliveTrafficAllocatesAtMost100BytesPerRequestAndArmsNoTimerPerConnection(string extraConfig, string headers)
     {
         await using var upstream = ScriptedUpstream.Ok("Hello, World!");
-        using var gateway = await GatewayProcess.StartInFrontOfAsync(upstream.EndPoint, "stats_interval = \"1s\"");
+        using var gateway = await GatewayProcess.StartInFrontOfAsync(upstream.EndPoint, "stats_interval = \"1s\"\n" + extraConfig);
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(8));
-        var clients = Enumerable.Range(0, 16).Select(_ => Task.Run(() => LoadAsync(gateway.Port, stop.Token))).ToArray();
+        var clients = Enumerable.Range(0, 16).Select(_ => Task.Run(() => LoadAsync(gateway.Port, headers, stop.Token))).ToArray();
         var requests = (await Task.WhenAll(clients)).Sum();
         await Task.Delay(1500); // one more stats line
 
@@ -47,13 +51,13 @@ public partial class SteadyStateAllocationTests
             $"more than {MaxActiveTimers} timers armed under load (a timer per connection or request?):\n" + string.Join("\n", gateway.Lines));
     }
 
-    private static async Task<int> LoadAsync(int port, CancellationToken stop)
+    private static async Task<int> LoadAsync(int port, string headers, CancellationToken stop)
     {
         using var client = RawClient.Connect(new IPEndPoint(IPAddress.Loopback, port));
         var count = 0;
         while (!stop.IsCancellationRequested)
         {
-            client.Send("GET /load HTTP/1.1\r\nHost: test\r\n\r\n");
+            client.Send($"GET /load HTTP/1.1\r\nHost: test\r\n{headers}\r\n");
             var response = await client.ReadResponseAsync();
             Assert.Equal(200, response.Status);
             count++;
