@@ -36,6 +36,41 @@ public class LatencyHistogramTests
     }
 
     [Fact]
+    public void Writers_on_slots_of_their_own_and_on_the_shared_one_lose_nothing_while_a_reader_collects()
+    {
+        var recorder = new LatencyRecorder(2);
+        const int each = 200_000;
+        var slots = new[] { 0, 1, WriterSlot.Shared, WriterSlot.Shared };
+        var done = 0;
+        var writers = slots.Select(slot => new Thread(() =>
+        {
+            for (var i = 0; i < each; i++)
+            {
+                using var writer = recorder.BeginWrite(slot);
+                writer.Record(0, i % 1000);
+                writer.Record(1, 7);
+            }
+            Interlocked.Increment(ref done);
+        })).ToList();
+        writers.ForEach(w => w.Start());
+        var reads = 0;
+        long seen = 0;
+        while (Volatile.Read(ref done) < writers.Count)
+        {
+            var count = recorder.Collect(0).TotalCount;
+            Assert.True(count >= seen, "a read went backwards");
+            seen = count;
+            reads++;
+        }
+        writers.ForEach(w => w.Join());
+        Assert.True(reads > 1, "the reader never ran beside the writers");
+        Assert.Equal(slots.Length * each, recorder.Collect(0).TotalCount);
+        Assert.Equal(slots.Length * each, recorder.Collect(1).TotalCount);
+        Assert.Equal(slots.Length * 7L * each, recorder.SumMicros(1));
+        Assert.Equal(slots.Length * (each / 1000) * (999L * 1000 / 2), recorder.SumMicros(0));
+    }
+
+    [Fact]
     public void Values_out_of_range_are_clamped_not_thrown()
     {
         var latency = new LatencyHistogram();

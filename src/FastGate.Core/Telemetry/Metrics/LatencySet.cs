@@ -3,23 +3,31 @@ using FastGate.Proxy;
 
 namespace FastGate.Telemetry;
 
-/// <summary>One <see cref="LatencyHistogram"/> per <see cref="LatencyPhase"/>, fed from an exchange's timestamps.</summary>
+/// <summary>The latency of each <see cref="LatencyPhase"/>, fed from an exchange's timestamps in one write.</summary>
 public sealed class LatencySet
 {
     public static readonly LatencyPhase[] Phases = Enum.GetValues<LatencyPhase>();
 
-    private readonly LatencyHistogram[] _phases = [new(), new(), new(), new()];
+    private readonly LatencyRecorder _recorder = new(Phases.Length);
+    private readonly LatencyHistogram[] _phases;
+
+    public LatencySet()
+    {
+        _phases = new LatencyHistogram[Phases.Length];
+        for (var i = 0; i < _phases.Length; i++) _phases[i] = new LatencyHistogram(_recorder, i);
+    }
 
     public LatencyHistogram this[LatencyPhase phase] => _phases[(int)phase];
 
     /// <summary>Records each phase the exchange reached.</summary>
     internal void Record(ExchangeContext context)
     {
-        _phases[(int)LatencyPhase.Total].Record(Micros(context.StartedAt, context.CompletedAt));
+        using var writer = _recorder.BeginWrite();
+        writer.Record((int)LatencyPhase.Total, Micros(context.StartedAt, context.CompletedAt));
         if (context.UpstreamConnectedAt == 0) return;
-        _phases[(int)LatencyPhase.Connect].Record(Micros(context.RoutedAt, context.UpstreamConnectedAt));
-        _phases[(int)LatencyPhase.Upstream].Record(Micros(context.UpstreamConnectedAt, context.CompletedAt));
-        if (context.ResponseHeadAt != 0) _phases[(int)LatencyPhase.FirstByte].Record(Micros(context.StartedAt, context.ResponseHeadAt));
+        writer.Record((int)LatencyPhase.Connect, Micros(context.RoutedAt, context.UpstreamConnectedAt));
+        writer.Record((int)LatencyPhase.Upstream, Micros(context.UpstreamConnectedAt, context.CompletedAt));
+        if (context.ResponseHeadAt != 0) writer.Record((int)LatencyPhase.FirstByte, Micros(context.StartedAt, context.ResponseHeadAt));
     }
 
     private static readonly long TicksPerMicrosecond = Math.Max(1, Stopwatch.Frequency / 1_000_000);
