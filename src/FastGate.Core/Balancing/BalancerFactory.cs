@@ -8,7 +8,11 @@ public static class BalancerFactory
     public const string DefaultName = RoundRobinBalancer.ConfigName;
 
     /// <summary>Every accepted <c>balancer</c> value, for error messages.</summary>
-    public static IReadOnlyList<string> Names { get; } = [RoundRobinBalancer.ConfigName, LeastConnectionsBalancer.ConfigName];
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        RoundRobinBalancer.ConfigName, LeastConnectionsBalancer.ConfigName, WeightedRoundRobinBalancer.ConfigName,
+        IpHashBalancer.ConfigName, RandomBalancer.ConfigName, PeakEwmaBalancer.ConfigName,
+    ];
 
     public static bool TryCreate(string name, [NotNullWhen(true)] out IBalancer? balancer)
     {
@@ -16,6 +20,10 @@ public static class BalancerFactory
         {
             RoundRobinBalancer.ConfigName => new RoundRobinBalancer(),
             LeastConnectionsBalancer.ConfigName => new LeastConnectionsBalancer(),
+            WeightedRoundRobinBalancer.ConfigName => new WeightedRoundRobinBalancer(),
+            IpHashBalancer.ConfigName => new IpHashBalancer(),
+            RandomBalancer.ConfigName => new RandomBalancer(),
+            PeakEwmaBalancer.ConfigName => new PeakEwmaBalancer(),
             _ => null,
         };
         return balancer is not null;

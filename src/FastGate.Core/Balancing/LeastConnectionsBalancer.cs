@@ -19,12 +19,7 @@ public sealed class LeastConnectionsBalancer : IBalancer
         if (count == 0) return null;
         if (count == 1) return available[0];
 
-        var i = Random.Shared.Next(count);
-        var j = Random.Shared.Next(count - 1);
-        if (j >= i) j++;
-
-        var a = available[i];
-        var b = available[j];
+        var (a, b) = TwoRandomChoices.Draw(available);
         return b.InFlight < a.InFlight ? b : a;
     }
 }

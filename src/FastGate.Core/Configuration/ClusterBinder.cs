@@ -49,22 +49,53 @@ internal static class ClusterBinder
             reader.Error(table, key, "cluster has no destinations (required key \"destinations\" is missing)");
             return destinations;
         }
-        if (!reader.TryStringList(node, key, out var addresses)) return destinations;
-        if (addresses.Count == 0)
+        var entries = new List<(string Address, int Weight, ConfigNode Node)>();
+        var errorsBefore = reader.ErrorCount;
+        if (node.Kind == ConfigNodeKind.Array && node.Items.Exists(i => i.Kind == ConfigNodeKind.Table))
+        {
+            foreach (var item in node.Items)
+                if (BindEntry(reader, key, item) is { } entry) entries.Add(entry);
+        }
+        else if (reader.TryStringList(node, key, out var addresses))
+        {
+            foreach (var (address, source) in addresses) entries.Add((address, 1, source));
+        }
+        else return destinations;
+        if (entries.Count == 0 && reader.ErrorCount == errorsBefore)
         {
             reader.Error(node, key, "cluster has no destinations");
             return destinations;
         }
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (address, source) in addresses)
+        foreach (var (address, weight, source) in entries)
         {
             if (!AddressParser.TryResolveDestination(address, out var endPoint, out var error))
                 reader.Error(source, key, $"bad address \"{address}\": {error}");
-            else if (!seen.Add(address))
+            else if (!seen.Add(address.Trim()))
                 reader.Error(source, key, $"duplicate destination \"{address}\"");
             else
-                destinations.Add(new Destination(address.Trim(), endPoint));
+                destinations.Add(new Destination(address.Trim(), endPoint, weight));
         }
         return destinations;
+    }
+
+    /// <summary>One item of <c>destinations</c>: "host:port", or <c>{ address = "host:port", weight = N }</c>.</summary>
+    private static (string, int, ConfigNode)? BindEntry(ConfigReader reader, string key, ConfigNode item)
+    {
+        if (item.Kind == ConfigNodeKind.String) return (item.Text, 1, item);
+        if (item.Kind != ConfigNodeKind.Table)
+        {
+            reader.Error(item, key, $"expected \"host:port\" or {{ address = \"host:port\", weight = N }}, got a {item.TypeName}");
+            return null;
+        }
+        reader.CheckKeys(item, key, ["address", "weight"]);
+        var weight = 1;
+        if (item.Children.TryGetValue("weight", out var w) && !reader.TryInt(w, $"{key}.weight", 1, Destination.MaxWeight, out weight)) return null;
+        if (!item.Children.TryGetValue("address", out var a))
+        {
+            reader.Error(item, $"{key}.address", "a destination table needs an address");
+            return null;
+        }
+        return reader.TryString(a, $"{key}.address", out var address) ? (address, weight, a) : null;
     }
 }

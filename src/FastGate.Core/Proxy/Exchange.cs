@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using FastGate.Balancing;
 using FastGate.Buffering;
 using FastGate.Caching;
 using FastGate.Http;
@@ -100,6 +101,7 @@ internal static class Exchange
             }
             finally
             {
+                if (state.Balancer is ILatencyAwareBalancer) ObserveLatency(context, destination);
                 ExchangeTracing.EndAttempt(context, responded: context.ResponseHeadAt != 0);
                 destination.OnRequestEnd();
             }
@@ -148,6 +150,18 @@ internal static class Exchange
         context.Outcome = flushed == RelayResult.Done ? ExchangeOutcome.Local : ExchangeOutcome.Aborted;
         if (flushed == RelayResult.SendTimedOut) context.AbortClient();
         return !close && flushed == RelayResult.Done;
+    }
+
+    /// <summary>For a latency-aware balancer: time to the response head, or a penalty for an attempt that got none.</summary>
+    private static void ObserveLatency(ExchangeContext context, Upstreams.DestinationState destination)
+    {
+        double micros;
+        if (context.ResponseHeadAt != 0 && context.UpstreamConnectedAt != 0)
+            micros = Stopwatch.GetElapsedTime(context.UpstreamConnectedAt, context.ResponseHeadAt).TotalMicroseconds;
+        else if (Telemetry.AttemptOutcome.Of(context.Error) is > 0 and < Telemetry.AttemptOutcome.ClientAborted)
+            micros = ILatencyAwareBalancer.FailureMicros;
+        else return; // the client left, or the attempt never started: nothing learnt of the destination
+        destination.Latency.Observe(micros, Stopwatch.GetTimestamp());
     }
 
     /// <summary>The request ID goes back to the client in place of any the upstream sent.</summary>

@@ -76,6 +76,26 @@ public sealed class ExchangeContext
     internal byte[] RequestIdBuffer { get; } = new byte[Telemetry.RequestId.MaxLength];
     internal int RequestIdLength { get; set; }
 
+    /// <summary>
+    /// The client's address as text: the connection's, or from a trusted proxy the last address of its
+    /// X-Forwarded-For (the client that proxy saw, as nginx's real_ip without recursion).
+    /// </summary>
+    public ReadOnlySpan<byte> ClientAddress
+    {
+        get
+        {
+            if (!Client.IsTrustedProxy) return Client.AddressBytes;
+            for (var i = Request.FieldCount - 1; i >= 0; i--)
+            {
+                if (Request.Field(i).Known != Http.KnownHeader.XForwardedFor) continue;
+                var list = Request.Value(i);
+                var last = Http.HttpChars.TrimOws(list[(list.LastIndexOf((byte)',') + 1)..]);
+                if (!last.IsEmpty) return last;
+            }
+            return Client.AddressBytes;
+        }
+    }
+
     /// <summary>Request body bytes forwarded upstream (decoded data for a chunked body).</summary>
     public long RequestBodyBytes => RequestBody.Bytes;
     /// <summary>Response body bytes written to the client (data, without chunk framing).</summary>

@@ -30,6 +30,9 @@ public sealed class DestinationState
     /// <summary>Exchanges by outcome and latencies, kept while the destination is.</summary>
     public DestinationStats Stats { get; } = new();
 
+    /// <summary>The peak-EWMA response latency, for <c>peak_ewma</c> (fed only when the cluster uses it).</summary>
+    public Balancing.LatencyEwma Latency { get; } = new();
+
     /// <summary>Requests currently being forwarded to this destination.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 

@@ -116,8 +116,13 @@ public sealed class BalancerTests : IDisposable
     {
         Assert.IsType<RoundRobinBalancer>(BalancerFactory.Create("round_robin"));
         Assert.IsType<LeastConnectionsBalancer>(BalancerFactory.Create("least_connections"));
-        Assert.False(BalancerFactory.TryCreate("random", out _));
-        Assert.Equal(["round_robin", "least_connections"], BalancerFactory.Names);
+        Assert.IsType<WeightedRoundRobinBalancer>(BalancerFactory.Create("weighted_round_robin"));
+        Assert.IsType<IpHashBalancer>(BalancerFactory.Create("ip_hash"));
+        Assert.IsType<RandomBalancer>(BalancerFactory.Create("random"));
+        Assert.IsType<PeakEwmaBalancer>(BalancerFactory.Create("peak_ewma"));
+        Assert.False(BalancerFactory.TryCreate("fastest", out _));
+        Assert.Equal(["round_robin", "least_connections", "weighted_round_robin", "ip_hash", "random", "peak_ewma"], BalancerFactory.Names);
+        foreach (var name in BalancerFactory.Names) Assert.Equal(name, BalancerFactory.Create(name).Name);
         Assert.Throws<ArgumentException>(() => BalancerFactory.Create("nope"));
         Assert.NotSame(BalancerFactory.Create("round_robin"), BalancerFactory.Create("round_robin"));
     }

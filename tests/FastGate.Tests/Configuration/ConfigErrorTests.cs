@@ -24,7 +24,7 @@ public class ConfigErrorTests
             destinations = ["127.0.0.1:9001"]
             balancer = "foo"
             """);
-        Assert.Equal("config.toml:3: clusters.backend.balancer: unknown balancer \"foo\" (expected round_robin, least_connections)", error.ToString());
+        Assert.Equal("config.toml:3: clusters.backend.balancer: unknown balancer \"foo\" (expected round_robin, least_connections, weighted_round_robin, ip_hash, random, peak_ewma)", error.ToString());
     }
 
     [Fact]
@@ -239,7 +239,7 @@ public class ConfigErrorTests
             max_header_bytes = "lots"
 
             [clusters.b]
-            balancer = "random"
+            balancer = "fastest"
             destinations = []
             """);
         Assert.Null(result.Snapshot);
@@ -254,7 +254,7 @@ public class ConfigErrorTests
             "config.toml:9: server.trusted_proxies: bad CIDR \"300.0.0.0/8\"",
             "config.toml:10: server.colour: unknown key \"colour\"",
             "config.toml:13: limits.max_header_bytes: bad size \"lots\"",
-            "config.toml:16: clusters.b.balancer: unknown balancer \"random\" (expected round_robin, least_connections)",
+            "config.toml:16: clusters.b.balancer: unknown balancer \"fastest\" (expected round_robin, least_connections, weighted_round_robin, ip_hash, random, peak_ewma)",
             "config.toml:17: clusters.b.destinations: cluster has no destinations",
         ], result.Errors.Select(e => TrimDetail(e.ToString())));
     }

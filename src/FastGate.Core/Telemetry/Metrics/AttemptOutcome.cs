@@ -10,6 +10,9 @@ public static class AttemptOutcome
 
     public static int Count => Labels.Length;
 
+    /// <summary>The index of "client_aborted": the attempt ended because of the client, not the destination.</summary>
+    public const int ClientAborted = 9;
+
     public static int Of(ProxyError error) => error switch
     {
         ProxyError.UpstreamConnectFailed => 1,
@@ -20,7 +23,7 @@ public static class AttemptOutcome
         ProxyError.UpstreamInvalidResponse => 6,
         ProxyError.UpstreamBodyFailed => 7,
         ProxyError.UpstreamSendTimeout => 8,
-        ProxyError.ClientAborted or ProxyError.ClientSendTimeout => 9,
+        ProxyError.ClientAborted or ProxyError.ClientSendTimeout => ClientAborted,
         _ => 0,
     };
 }
