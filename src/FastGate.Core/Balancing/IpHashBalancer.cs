@@ -4,7 +4,7 @@ using FastGate.Upstreams;
 namespace FastGate.Balancing;
 
 /// <summary>
-/// <c>ip_hash</c>: the same client goes to the same destination, by weighted rendezvous hashing over the available
+/// <c>ip_hash</c>: the same client goes to the same destination, by weighted <see cref="Rendezvous"/> hashing over the available
 /// set: each destination scores <c>-weight / ln(hash(client, destination))</c> and the highest wins. Removing one
 /// of n destinations moves only the clients it had (about 1/n), adding one takes about its share, and every gateway
 /// instance agrees, since the hash is a fixed function of the bytes (not the process-randomised HashCode). The
@@ -19,21 +19,6 @@ public sealed class IpHashBalancer : IBalancer
     public DestinationState? Pick(ExchangeContext context, DestinationState[] available)
     {
         if (available.Length <= 1) return available.Length == 0 ? null : available[0];
-        var client = StableHash.Of(context.ClientAddress);
-        DestinationState? best = null;
-        var bestScore = double.NegativeInfinity;
-        foreach (var destination in available)
-        {
-            var score = Score(StableHash.Mix(client ^ destination.Config.AddressHash), destination.Config.Weight);
-            if (score > bestScore)
-            {
-                bestScore = score;
-                best = destination;
-            }
-        }
-        return best;
+        return Rendezvous.Pick(StableHash.Of(context.ClientAddress), available);
     }
-
-    /// <summary>-w / ln(u) for u uniform in (0, 1) from the hash's top 53 bits: larger for heavier destinations.</summary>
-    private static double Score(ulong hash, int weight) => -Math.Max(1, weight) / Math.Log(((hash >> 11) + 0.5) / (1UL << 53));
 }

@@ -35,9 +35,11 @@ internal static class ClusterBinder
                 $"unknown balancer \"{balancer}\" (expected {string.Join(", ", BalancerFactory.Names)})");
         }
 
-        var destinations = BindDestinations(reader, prefix, table);
+        var destinations = BindDestinations(reader, prefix, table).ToArray();
+        SessionAffinity? affinity = null;
+        if (children.TryGetValue("sticky", out node)) affinity = StickyBinder.Bind(reader, $"{prefix}.sticky", node, name, destinations);
         if (reader.ErrorCount != before) return null;
-        return new Cluster(name, destinations.ToArray(), balancer, options);
+        return new Cluster(name, destinations, balancer, options) { Affinity = affinity };
     }
 
     private static List<Destination> BindDestinations(ConfigReader reader, string prefix, ConfigNode table)

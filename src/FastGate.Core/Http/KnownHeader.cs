@@ -22,4 +22,5 @@ public enum KnownHeader : byte
     /// <summary>W3C Trace Context.</summary>
     TraceParent,
     TraceState,
+    Cookie,
 }

@@ -7,7 +7,7 @@ public static class KnownHeaders
     {
         2 => Is(name, "te"u8) ? KnownHeader.TE : KnownHeader.None,
         4 => Is(name, "host"u8) ? KnownHeader.Host : KnownHeader.None,
-        6 => Is(name, "expect"u8) ? KnownHeader.Expect : KnownHeader.None,
+        6 => Is(name, "expect"u8) ? KnownHeader.Expect : Is(name, "cookie"u8) ? KnownHeader.Cookie : KnownHeader.None,
         7 => Is(name, "upgrade"u8) ? KnownHeader.Upgrade : Is(name, "trailer"u8) ? KnownHeader.Trailer : KnownHeader.None,
         10 => Is(name, "connection"u8) ? KnownHeader.Connection : Is(name, "keep-alive"u8) ? KnownHeader.KeepAlive
             : Is(name, "tracestate"u8) ? KnownHeader.TraceState : KnownHeader.None,

@@ -6,6 +6,7 @@ using FastGate.Caching;
 using FastGate.Http;
 using FastGate.Policies;
 using FastGate.Telemetry;
+using FastGate.Upstreams;
 using FastGate.Telemetry.Tracing;
 using FastGate.Threading;
 
@@ -66,7 +67,13 @@ internal static class Exchange
             }
             var cluster = route.Cluster;
             var state = cluster.State;
-            var destination = state.Balancer.Pick(context, state.Available);
+            DestinationState? destination;
+            if (cluster.Affinity is { } affinity)
+            {
+                destination = affinity.Pick(context, cluster, state.Available, out var refused);
+                if (refused) return await RespondAsync(context, ProxyError.NoDestination, closeIfAnswered).ConfigureAwait(false);
+            }
+            else destination = state.Balancer.Pick(context, state.Available);
             if (destination is null) return await RespondAsync(context, ProxyError.NoDestination, closeIfAnswered).ConfigureAwait(false);
             context.Destination = destination;
             destination.OnRequestStart();
@@ -96,6 +103,7 @@ internal static class Exchange
                 context.Status = context.Response.StatusCode;
                 context.ResponseEdits.Reset(context.Response);
                 EchoRequestId(context);
+                if (context.AffinityCookie is { } cookie) context.ResponseEdits.Add("Set-Cookie"u8, cookie);
                 RunResponsePolicies(context);
                 return await UpstreamExchange.RelayResponseAsync(context).ConfigureAwait(false);
             }
@@ -153,7 +161,7 @@ internal static class Exchange
     }
 
     /// <summary>For a latency-aware balancer: time to the response head, or a penalty for an attempt that got none.</summary>
-    private static void ObserveLatency(ExchangeContext context, Upstreams.DestinationState destination)
+    private static void ObserveLatency(ExchangeContext context, DestinationState destination)
     {
         double micros;
         if (context.ResponseHeadAt != 0 && context.UpstreamConnectedAt != 0)

@@ -76,6 +76,9 @@ public sealed class ExchangeContext
     internal byte[] RequestIdBuffer { get; } = new byte[Telemetry.RequestId.MaxLength];
     internal int RequestIdLength { get; set; }
 
+    /// <summary>The Set-Cookie value sticky sessions want on this response (a new client, or one moved), or null.</summary>
+    internal byte[]? AffinityCookie { get; set; }
+
     /// <summary>
     /// The client's address as text: the connection's, or from a trusted proxy the last address of its
     /// X-Forwarded-For (the client that proxy saw, as nginx's real_ip without recursion).
@@ -147,6 +150,7 @@ public sealed class ExchangeContext
         Error = ProxyError.None;
         Status = 0;
         RequestIdLength = 0;
+        AffinityCookie = null;
         Trace.Reset();
         StartedAt = startedAt;
         RoutedAt = UpstreamConnectedAt = ResponseHeadAt = CompletedAt = 0;

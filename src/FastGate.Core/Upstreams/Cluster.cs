@@ -21,6 +21,8 @@ public sealed class Cluster
     /// <summary>The configured <c>balancer</c>, e.g. "round_robin".</summary>
     public string BalancerName { get; }
     public ClusterOptions Options { get; }
+    /// <summary>Sticky sessions (<c>sticky</c>), or null.</summary>
+    public Balancing.SessionAffinity? Affinity { get; init; }
 
     public bool IsBound => _state is not null;
 
