@@ -13,7 +13,7 @@ log() { echo "[$LOG_TAG] $*" >&2; }
 
 # ---------------------------------------------------------------- processes and cleanup
 STARTED_PIDS=()
-UPSTREAM_PIDS=()
+LOAD_CORE_PIDS=()   # ours on the load core besides the load generator: the sample upstreams (and compare.sh's OTLP sink)
 LOAD_PID=""
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -48,8 +48,11 @@ stop_started() {
     STARTED_PIDS=("${kept[@]}")
 }
 
+CLEANUP_HOOKS=()    # commands cleanup runs first (e.g. compare.sh removing a git worktree it made)
+
 cleanup() {
-    local pid
+    local pid hook
+    for hook in "${CLEANUP_HOOKS[@]}"; do "$hook" || true; done
     [[ -z ${LOAD_PID:-} ]] || stop_pid "$LOAD_PID"
     for pid in "${STARTED_PIDS[@]}"; do
         stop_pid "$pid"
@@ -183,7 +186,7 @@ start_upstreams() {
     for port in "${UPSTREAM_PORTS[@]}"; do
         taskset -c "$LOAD_CPU" dotnet "$UPSTREAM_DLL" --host 127.0.0.1 --port "$port" >"$TMP/upstream-$port.log" 2>&1 &
         STARTED_PIDS+=($!)
-        UPSTREAM_PIDS+=($!)
+        LOAD_CORE_PIDS+=($!)
         wait_listening "$!" "127.0.0.1:$port" 15 || { cat "$TMP/upstream-$port.log" >&2; log "upstream $port did not start"; exit 1; }
     done
     log "sample upstreams on ${UPSTREAM_PORTS[*]} (cpu $LOAD_CPU)"
@@ -204,15 +207,11 @@ warm_upstreams() {
 # foreground mode of that proxy (no daemon), and sets PROXY_PID; or writes a reason to DIR/failure
 # and returns 1.
 
-start_fastgate() {
-    local dir=$1 listen=$2
-    if [[ -n $GATEWAY_BUILD_ERROR ]]; then
-        echo "$GATEWAY_BUILD_ERROR" >"$dir/failure"
-        return 1
-    fi
-    cat >"$dir/fastgate.toml" <<EOF
+# fastgate_toml LISTEN: the config every FastGate peer runs (compare.sh's variants add their lines after it).
+fastgate_toml() {
+    cat <<EOF
 [server]
-listen = ["$listen"]
+listen = ["$1"]
 transport = "${FASTGATE_TRANSPORT:-epoll}"
 
 [limits]
@@ -229,9 +228,25 @@ cluster = "backend"
 [admin]
 listen = "127.0.0.1:0"
 EOF
-    taskset -c "$PROXY_CPU" "$GATEWAY_BIN" --config "$dir/fastgate.toml" >"$dir/proxy.log" 2>&1 &
+}
+
+# launch_fastgate BINARY DIR: runs BINARY with DIR/fastgate.toml, pinned to PROXY_CPU; sets PROXY_PID.
+launch_fastgate() {
+    taskset -c "$PROXY_CPU" "$1" --config "$2/fastgate.toml" >"$2/proxy.log" 2>&1 &
     PROXY_PID=$!
 }
+
+# prepare_fastgate DIR LISTEN BUILD_ERROR [LINES ARG]: writes DIR/fastgate.toml, fastgate_toml LISTEN and then
+# what the function LINES prints for ARG; or, when BUILD_ERROR is not empty, writes it to DIR/failure and fails.
+prepare_fastgate() {
+    if [[ -n $3 ]]; then
+        echo "$3" >"$1/failure"
+        return 1
+    fi
+    { fastgate_toml "$2"; [[ -z ${4:-} ]] || { echo; "$4" "$5"; }; } >"$1/fastgate.toml"
+}
+
+start_fastgate() { prepare_fastgate "$1" "$2" "$GATEWAY_BUILD_ERROR" && launch_fastgate "$GATEWAY_BIN" "$1"; }
 
 start_nginx() {
     local dir=$1 listen=$2 nginx
@@ -358,7 +373,7 @@ core_busy() {
 }
 
 # cpu_snapshot PIDS...: a point-in-time reading: wall ns, ticks of PIDS (the proxy under test),
-# upstream ticks, reaped-children ticks of this shell (the load generator, once waited for), busy
+# ticks of LOAD_CORE_PIDS, reaped-children ticks of this shell (the load generator, once waited for), busy
 # ticks of the proxy core and of the load core, ticks of OWN_PROXY_PIDS (every proxy process
 # of this test on the proxy core, idle ones included; defaults to PIDS), then the user and the
 # system ticks of PIDS (fields 8 and 9; their sum is field 2, from the same reading).
@@ -373,7 +388,7 @@ cpu_snapshot() {
         own=$(cpu_ticks "$@")
     fi
     read -r user sys < <(cpu_user_sys "$@")
-    echo "$(date +%s%N) $((user + sys)) $(cpu_ticks "${UPSTREAM_PIDS[@]}") $((f[13] + f[14])) $(core_busy "$PROXY_CPU") $(core_busy "$LOAD_CPU") $own $user $sys"
+    echo "$(date +%s%N) $((user + sys)) $(cpu_ticks "${LOAD_CORE_PIDS[@]}") $((f[13] + f[14])) $(core_busy "$PROXY_CPU") $(core_busy "$LOAD_CPU") $own $user $sys"
 }
 
 # The clock-tick conversion both figure functions use: ticks over n requests -> µs per request.
