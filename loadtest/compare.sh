@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
 # Peer benchmark: FastGate vs nginx, HAProxy and YARP in front of the same two sample upstreams.
+# FastGate variants (fastgate-variants.sh) are peers too, measured in the same rounds: fastgate_base (the
+# binary of BASELINE_REV, built in a temporary git worktree), fastgate_trace ([tracing] ratio 0.01 over
+# OTLP/HTTP to a sink on the load core) and fastgate_log (the JSON access log to a file); the report gives
+# each one's CPU/req against fastgate's.
 #
 # All peers run at once, each on its own port, pinned to core 0 (an idle peer costs next to nothing);
 # the load generator and both upstreams share core 1. Each peer is warmed up until its throughput is
@@ -14,7 +18,8 @@
 #   BENCH_PAUSE [1800]   seconds between the end of one run and the start of the next
 #   ROUNDS [3]           measured runs per peer; medians are reported
 #   CONNECTIONS [64]     connections of the load generator
-#   PEERS ["fastgate nginx haproxy yarp"]
+#   PEERS ["fastgate nginx haproxy yarp"]; also fastgate_base, fastgate_trace, fastgate_log
+#   BASELINE_REV [c113f73] the revision fastgate_base is built from (c113f73: before the observability work)
 #   FASTGATE_TRANSPORT [epoll]  FastGate's server.transport: epoll or io_uring (or sockets)
 #   LOADGEN              bombardier when the Go HTTP bombardier is on PATH, else wrk (hey also works)
 #   PROBE_SECONDS [5]    length of one warm-up probe
@@ -29,7 +34,7 @@
 # Shared functions (processes, builds, proxy configs, /proc accounting, load tools): lib.sh.
 set -euo pipefail
 
-COMMAND_VARS=(DURATION WINDOW BENCH_REPEAT BENCH_PAUSE ROUNDS CONNECTIONS PEERS FASTGATE_TRANSPORT LOADGEN PROBE_SECONDS WARMUP_MAX WARMUP_TOLERANCE UPSTREAM_WARMUP
+COMMAND_VARS=(DURATION WINDOW BENCH_REPEAT BENCH_PAUSE ROUNDS CONNECTIONS PEERS FASTGATE_TRANSPORT BASELINE_REV LOADGEN PROBE_SECONDS WARMUP_MAX WARMUP_TOLERANCE UPSTREAM_WARMUP
     STARTUP_SECONDS STARTUP_WINDOW PRE_SECONDS BASE_PORT UPSTREAM_PORTS)
 EXACT_COMMAND=""
 for v in "${COMMAND_VARS[@]}"; do
@@ -65,10 +70,13 @@ LOG_TAG=compare
 
 # shellcheck source=loadtest/lib.sh
 source "$ROOT/loadtest/lib.sh"
+# shellcheck source=loadtest/fastgate-variants.sh
+source "$ROOT/loadtest/fastgate-variants.sh"
 lib_init fastgate-compare
 
 for peer in $PEERS; do
-    [[ $peer =~ ^(fastgate|nginx|haproxy|yarp)$ ]] || { log "unknown peer '$peer' (fastgate nginx haproxy yarp)"; exit 1; }
+    [[ $peer =~ ^(fastgate|nginx|haproxy|yarp|fastgate_base|fastgate_trace|fastgate_log)$ ]] \
+        || { log "unknown peer '$peer' (fastgate nginx haproxy yarp $FASTGATE_VARIANTS)"; exit 1; }
 done
 for v in DURATION WINDOW BENCH_REPEAT ROUNDS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { log "$v must be a whole number above 0"; exit 1; }
@@ -86,13 +94,16 @@ fi
 pick_loadgen bombardier wrk
 check_cpus
 install_missing "$LOADGEN=$LOADGEN" nginx=nginx-light haproxy=haproxy taskset=util-linux curl=curl
+! has_peer fastgate_trace || install_missing python3=python3
 command -v dotnet >/dev/null || { log "dotnet SDK not found on PATH"; exit 1; }
 
 # ---------------------------------------------------------------- builds and upstreams
 build_upstream
-[[ " $PEERS " != *" fastgate "* ]] || build_fastgate
-[[ " $PEERS " != *" yarp "* ]] || build_yarp
+if has_peer fastgate || has_peer fastgate_trace || has_peer fastgate_log; then build_fastgate; fi
+! has_peer fastgate_base || build_fastgate_base
+! has_peer yarp || build_yarp
 start_upstreams
+! has_peer fastgate_trace || start_otlp_sink
 WINDOWS_ON=1
 if [[ $LOADGEN != wrk ]]; then
     WINDOWS_ON=""
@@ -100,7 +111,7 @@ if [[ $LOADGEN != wrk ]]; then
 fi
 
 # ---------------------------------------------------------------- start and warm up each peer
-# Per run (see start_peers): PORT FAILED MAIN_PID RSS_PIDS WARM_TRACE WARM_NOTE, and
+# Per run (see start_peers): PORT FAILED MAIN_PID RSS_PIDS WARM_TRACE WARM_NOTE SERVED (requests completed), and
 OWN_PROXY_PIDS=()
 STARTUP_TRACE=()      # "seconds_since_start req/s" per window or 1 s probe (FastGate)
 STARTUP_LISTEN_MS=""  # FastGate: process start -> accepting, ms
@@ -185,6 +196,7 @@ start_peer() {
     while ((spent < WARMUP_MAX)); do
         n=$((n + 1))
         run_load "$PROBE_SECONDS" "$dir/warm-$n.txt" "$url"
+        SERVED[$name]=$((${SERVED[$name]:-0} + REQUESTS))
         spent=$((spent + PROBE_SECONDS))
         probes+=("$RPS")
         trace+="$n:$RPS "
@@ -212,7 +224,7 @@ start_peer() {
 
 # start_peers: starts and warms every peer afresh (each run of BENCH_REPEAT has its own processes).
 start_peers() {
-    declare -gA PORT=() FAILED=() MAIN_PID=() RSS_PIDS=() WARM_TRACE=() WARM_NOTE=()
+    declare -gA PORT=() FAILED=() MAIN_PID=() RSS_PIDS=() WARM_TRACE=() WARM_NOTE=() SERVED=()
     OWN_PROXY_PIDS=()
     STARTUP_TRACE=()
     STARTUP_LISTEN_MS=""
@@ -252,6 +264,7 @@ measure_rounds() {
             kill -0 "$pid" 2>/dev/null || { fail_peer "$name" "died before round $round"; continue; }
             mapfile -t pids < <(proxy_pids "$pid")
             run_load "$PRE_SECONDS" "$RUN_DIR/$name/pre-$round.txt" "$url"
+            SERVED[$name]=$((${SERVED[$name]:-0} + REQUESTS))
             before=$(cpu_snapshot "${pids[@]}")
             if [[ -n $WINDOWS_ON ]]; then
                 run_wrk_windows "$DURATION" "$WINDOW" "$RUN_DIR/$name/measure-$round.txt" "$url"
@@ -260,6 +273,7 @@ measure_rounds() {
                 WINDOW_RPS="" WINDOW_MAXMIN="" WINDOW_SENT=""
             fi
             after=$(cpu_snapshot "${pids[@]}")
+            SERVED[$name]=$((${SERVED[$name]:-0} + REQUESTS))
             kill -0 "$pid" 2>/dev/null || { fail_peer "$name" "died during round $round"; continue; }
             read -r cpu_us other0 other1 < <(cpu_figures "$before" "$after" "$REQUESTS")
             read -r user_us sys_us < <(cpu_split_figures "$before" "$after" "$REQUESTS")
@@ -308,12 +322,12 @@ cpu_ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a ~ /^[0-9.]+$/ && b + 0 > 0) 
 num() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a + 0 <= b + 0)}'; }
 
-# round_ratios MAP PEER: "1: 0.84, 2: 0.86": FastGate's figure in MAP ÷ PEER's, round by round.
+# round_ratios MAP PEER [OF]: "1: 0.84, 2: 0.86": OF's figure in MAP (FastGate's by default) ÷ PEER's, round by round.
 round_ratios() {
     local -n map=$1
-    local r line=""
+    local r line="" of=${3:-fastgate}
     for r in $(seq "$ROUNDS"); do
-        line+="${line:+, }$r: $(cpu_ratio "${map["$r fastgate"]:-}" "${map["$r $2"]:-}")"
+        line+="${line:+, }$r: $(cpu_ratio "${map["$r $of"]:-}" "${map["$r $2"]:-}")"
     done
     echo "$line"
 }
@@ -484,6 +498,8 @@ summarize_run() {
     fi
 
     judge_run "$run"
+    local variants
+    variants=$(variants_section "$run" "$h")
 
     {
         if ((BENCH_REPEAT > 1)); then
@@ -506,6 +522,7 @@ summarize_run() {
             echo "req/s vs FastGate above 1.00: the peer served more. FastGate CPU/req ÷ peer's below 1.00: FastGate spent less CPU per request than that peer. CPU/req vs nginx: the peer's CPU µs/req ÷ nginx's (n/a without nginx); below 1.00 the peer spent less. windows max/min: the median over the rounds of each run's highest ${WINDOW} s window ÷ its lowest (1.00: steady). user + sys µs/req = CPU µs/req in every run (to 0.1 µs); as medians, each taken on its own, they may come from different rounds and need not add up exactly."
             echo
         fi
+        [[ -z $variants ]] || printf '%s\n\n' "$variants"
         echo "$h Every run"
         echo
         if ((run == 1)); then
@@ -575,9 +592,11 @@ for run in $(seq "$BENCH_REPEAT"); do
     RUN_BEGAN[$run]=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
     ((BENCH_REPEAT == 1)) || log "run $run/$BENCH_REPEAT, ${RUN_BEGAN[$run]}"
     warm_upstreams "$UPSTREAM_WARMUP"
+    variants_run_begins "$run"
     start_peers
     measure_rounds
     stop_peers
+    variants_run_ends "$run"
     summarize_run "$run"
     if ((run < BENCH_REPEAT)); then
         log "run $run done; pausing $BENCH_PAUSE s (next run at about $(date -u -d "+$BENCH_PAUSE seconds" +%H:%M) UTC; peers stopped, upstreams up)"
@@ -594,7 +613,7 @@ write_svg() {
             y = y0 + 26 + (i - 1) * 28
             w = (max > 0 ? vals[i] / max * 420 : 0)
             printf "<text x=\"90\" y=\"%d\" text-anchor=\"end\">%s</text>\n", y + 15, name[i]
-            printf "<rect x=\"100\" y=\"%d\" width=\"%.1f\" height=\"20\" fill=\"%s\"/>\n", y, w, (name[i] == "fastgate" ? "#d9480f" : color)
+            printf "<rect x=\"100\" y=\"%d\" width=\"%.1f\" height=\"20\" fill=\"%s\"/>\n", y, w, (name[i] == "fastgate" ? "#d9480f" : name[i] ~ /^fastgate_/ ? "#f08c00" : color)
             printf "<text x=\"%.1f\" y=\"%d\">%s %s</text>\n", 106 + w, y + 15, vals[i], unit
         }
         return y0 + 26 + n * 28 + 10
@@ -616,7 +635,10 @@ tool_versions() {
     [[ " $PEERS " != *" nginx "* ]] || v+=("$({ nginx -v 2>&1 || /usr/sbin/nginx -v 2>&1; } | sed 's/^nginx version: //')")
     [[ " $PEERS " != *" haproxy "* ]] || v+=("HAProxy $(haproxy -v 2>/dev/null | awk 'NR == 1 {print $3}')")
     [[ " $PEERS " != *" yarp "* ]] || v+=("Yarp.ReverseProxy $(sed -n 's/.*"Yarp.ReverseProxy" Version="\([^"]*\)".*/\1/p' "$YARP_DIR/YarpPeer.csproj")")
-    [[ " $PEERS " != *" fastgate "* ]] || v+=("FastGate on the $FASTGATE_TRANSPORT transport")
+    if has_peer fastgate || has_peer fastgate_trace || has_peer fastgate_log; then
+        v+=("FastGate $(git -C "$ROOT" log -1 --format=%h 2>/dev/null || echo '(no git)')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' with uncommitted changes in src') on the $FASTGATE_TRANSPORT transport")
+    fi
+    ! has_peer fastgate_base || v+=("fastgate_base: FastGate ${BASE_DESC:-$BASELINE_REV}")
     v+=(".NET SDK $(dotnet --version)")
     local IFS=,
     echo "${v[*]}" | sed 's/,/, /g'
@@ -703,7 +725,7 @@ across_cell() { local -n m=$1; echo "${m["$2 $3"]:-failed}"; }
     echo
     echo "- Machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r)."
     echo "- Tools: $(tool_versions)."
-    echo "- FastGate: the Native AOT binary from \`publish.sh\`, \`round_robin\`, one catch-all route; adds \`X-Forwarded-*\`. nginx: \`worker_processes 1\`, upstream \`keepalive 64\`, \`proxy_http_version 1.1\`, \`Connection \"\"\`, access log off. HAProxy: \`nbthread 1\`, \`mode http\`, \`http-reuse always\`, no logging. YARP: \`loadtest/peers/YarpPeer\`, \`RoundRobin\`, logging at Warning, workstation non-concurrent GC like FastGate; adds \`X-Forwarded-*\`."
+    echo "- FastGate: the Native AOT binary from \`publish.sh\`, \`round_robin\`, one catch-all route; adds \`X-Forwarded-*\`. nginx: \`worker_processes 1\`, upstream \`keepalive 64\`, \`proxy_http_version 1.1\`, \`Connection \"\"\`, access log off. HAProxy: \`nbthread 1\`, \`mode http\`, \`http-reuse always\`, no logging. YARP: \`loadtest/peers/YarpPeer\`, \`RoundRobin\`, logging at Warning, workstation non-concurrent GC like FastGate; adds \`X-Forwarded-*\`. FastGate variants: FastGate's config and one change each (see FastGate variants)."
     echo "- CPU µs/req: utime+stime from \`/proc/PID/stat\` of the peer's processes (nginx: master and worker) over the measured run ÷ requests completed; user µs/req is the utime part, sys µs/req the stime part (clock ticks of 1/$CLK_TCK s). Peak RSS: \`VmHWM\` at the end of its run (nginx: the worker)."
 } >"$REPORT"
 
