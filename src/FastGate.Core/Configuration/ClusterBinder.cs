@@ -38,8 +38,10 @@ internal static class ClusterBinder
         var destinations = BindDestinations(reader, prefix, table).ToArray();
         SessionAffinity? affinity = null;
         if (children.TryGetValue("sticky", out node)) affinity = StickyBinder.Bind(reader, $"{prefix}.sticky", node, name, destinations);
+        Resilience.RetryPolicy? retry = null;
+        if (children.TryGetValue("retry", out node)) retry = RetryBinder.Bind(reader, $"{prefix}.retry", node);
         if (reader.ErrorCount != before) return null;
-        return new Cluster(name, destinations, balancer, options) { Affinity = affinity };
+        return new Cluster(name, destinations, balancer, options) { Affinity = affinity, Retry = retry };
     }
 
     private static List<Destination> BindDestinations(ConfigReader reader, string prefix, ConfigNode table)

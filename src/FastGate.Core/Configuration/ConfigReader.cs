@@ -85,6 +85,18 @@ internal sealed class ConfigReader(string fileName, List<ConfigError> errors)
         return true;
     }
 
+    /// <summary>A table value (<c>key = { ... }</c>) with only <paramref name="keys"/>; otherwise an error that shows <paramref name="example"/>.</summary>
+    public bool TryTable(ConfigNode node, string key, string[] keys, string example)
+    {
+        if (node.Kind != ConfigNodeKind.Table)
+        {
+            Error(node, key, $"expected a table such as {example}");
+            return false;
+        }
+        CheckKeys(node, key, keys);
+        return true;
+    }
+
     /// <summary>A TOML float or integer (or either from an environment variable) within [min, max].</summary>
     public bool TryNumber(ConfigNode node, string key, double min, double max, out double value)
     {

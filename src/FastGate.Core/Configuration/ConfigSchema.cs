@@ -34,7 +34,7 @@ internal static class ConfigSchema
     public static readonly string[] ClusterKeys =
         [
             "destinations", "balancer", "max_connections", "max_idle_connections", "idle_timeout", "connect_timeout",
-            "response_timeout", "sticky",
+            "response_timeout", "sticky", "retry",
         ];
 
     public static readonly string[] RouteKeys =

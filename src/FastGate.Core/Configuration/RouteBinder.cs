@@ -87,7 +87,7 @@ internal static class RouteBinder
         return reader.TryString(node, $"{prefix}.{key}", out var value) ? value : null;
     }
 
-    private static HttpMethodSet BindMethods(ConfigReader reader, ConfigNode node, string key)
+    internal static HttpMethodSet BindMethods(ConfigReader reader, ConfigNode node, string key)
     {
         if (!reader.TryStringList(node, key, out var names)) return HttpMethodSet.Any;
         if (names.Count == 0)

@@ -11,12 +11,7 @@ internal static class StickyBinder
 
     public static SessionAffinity? Bind(ConfigReader reader, string key, ConfigNode node, string cluster, Destination[] destinations)
     {
-        if (node.Kind != ConfigNodeKind.Table)
-        {
-            reader.Error(node, key, "expected a table such as { mode = \"cookie\" } or { mode = \"header\", header = \"X-Session\" }");
-            return null;
-        }
-        reader.CheckKeys(node, key, Keys);
+        if (!reader.TryTable(node, key, Keys, "{ mode = \"cookie\" } or { mode = \"header\", header = \"X-Session\" }")) return null;
         var children = node.Children;
         var before = reader.ErrorCount;
 

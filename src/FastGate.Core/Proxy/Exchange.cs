@@ -5,6 +5,7 @@ using FastGate.Buffering;
 using FastGate.Caching;
 using FastGate.Http;
 using FastGate.Policies;
+using FastGate.Resilience;
 using FastGate.Telemetry;
 using FastGate.Upstreams;
 using FastGate.Telemetry.Tracing;
@@ -65,17 +66,34 @@ internal static class Exchange
                 var buffered = await RequestBodyBuffering.FillAsync(context).ConfigureAwait(false);
                 if (buffered != RelayResult.Done) return await RefuseBodyAsync(context, buffered).ConfigureAwait(false);
             }
-            var cluster = route.Cluster;
-            var state = cluster.State;
-            DestinationState? destination;
-            if (cluster.Affinity is { } affinity)
-            {
-                destination = affinity.Pick(context, cluster, state.Available, out var refused);
-                if (refused) return await RespondAsync(context, ProxyError.NoDestination, closeIfAnswered).ConfigureAwait(false);
-            }
-            else destination = state.Balancer.Pick(context, state.Available);
-            if (destination is null) return await RespondAsync(context, ProxyError.NoDestination, closeIfAnswered).ConfigureAwait(false);
+            return await ForwardAsync(context, route.Cluster, closeIfAnswered).ConfigureAwait(false);
+        }
+        finally
+        {
+            Complete(context);
+        }
+    }
+
+    /// <summary>
+    /// Phase 5 and 6: attempts at the cluster's destinations (one, plus one on a fresh connection when a pooled one
+    /// was found closed; more under the cluster's retry policy, each at a destination not tried yet, after a
+    /// jittered backoff and within the retry budget), then the response policies and the relay.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    private static async ValueTask<bool> ForwardAsync(ExchangeContext context, Cluster cluster, bool closeIfAnswered)
+    {
+        var request = context.Request;
+        var state = cluster.State;
+        var retry = cluster.Retry;
+        if (retry is not null) state.RetryBudget.OnRequest(Stopwatch.GetTimestamp());
+        // Bodies are not kept for a second attempt yet, and an upgrade cannot be repeated.
+        var mayRetry = retry is not null && !request.HasBody && !request.IsUpgrade && retry.Methods.Contains(request.Method);
+        for (var attempt = 1; ; attempt++)
+        {
+            var destination = Pick(context, cluster, state, attempt, out var refused);
+            if (refused || destination is null) return await RespondAsync(context, ProxyError.NoDestination, closeIfAnswered).ConfigureAwait(false);
             context.Destination = destination;
+            context.Tried[attempt - 1] = destination;
             destination.OnRequestStart();
             try
             {
@@ -87,25 +105,34 @@ internal static class Exchange
                     outcome = await UpstreamExchange.SendAsync(context, destination, allowReuse: false).ConfigureAwait(false);
                 }
 
-                switch (outcome)
+                if (mayRetry && attempt < retry!.Attempts && ShouldRetry(context, retry, outcome)
+                    && state.RetryBudget.TryRetry(retry.BudgetPercent, Stopwatch.GetTimestamp()))
                 {
-                    case UpstreamOutcome.ClientGone:
-                        return false;
-                    case UpstreamOutcome.Failed:
-                        if (ProxyErrors.StatusOf(context.Error) == 0) return false;
-                        return await RespondAsync(context, context.Error, context.CloseConnection || !request.KeepAlive).ConfigureAwait(false);
-                    case UpstreamOutcome.Upgraded:
-                        await UpstreamExchange.TunnelAsync(context).ConfigureAwait(false);
-                        return false;
+                    if (outcome == UpstreamOutcome.Response) UpstreamExchange.DiscardResponse(context);
+                    destination.Stats.RecordRetriedAttempt(context.Error);
                 }
+                else
+                {
+                    switch (outcome)
+                    {
+                        case UpstreamOutcome.ClientGone:
+                            return false;
+                        case UpstreamOutcome.Failed:
+                            if (ProxyErrors.StatusOf(context.Error) == 0) return false;
+                            return await RespondAsync(context, context.Error, context.CloseConnection || !request.KeepAlive).ConfigureAwait(false);
+                        case UpstreamOutcome.Upgraded:
+                            await UpstreamExchange.TunnelAsync(context).ConfigureAwait(false);
+                            return false;
+                    }
 
-                // 6: response policies, then the head and body
-                context.Status = context.Response.StatusCode;
-                context.ResponseEdits.Reset(context.Response);
-                EchoRequestId(context);
-                if (context.AffinityCookie is { } cookie) context.ResponseEdits.Add("Set-Cookie"u8, cookie);
-                RunResponsePolicies(context);
-                return await UpstreamExchange.RelayResponseAsync(context).ConfigureAwait(false);
+                    // 6: response policies, then the head and body
+                    context.Status = context.Response.StatusCode;
+                    context.ResponseEdits.Reset(context.Response);
+                    EchoRequestId(context);
+                    if (context.AffinityCookie is { } cookie) context.ResponseEdits.Add("Set-Cookie"u8, cookie);
+                    RunResponsePolicies(context);
+                    return await UpstreamExchange.RelayResponseAsync(context).ConfigureAwait(false);
+                }
             }
             finally
             {
@@ -113,11 +140,42 @@ internal static class Exchange
                 ExchangeTracing.EndAttempt(context, responded: context.ResponseHeadAt != 0);
                 destination.OnRequestEnd();
             }
+
+            var delay = retry.Delay(attempt);
+            if (delay > TimeSpan.Zero) await Task.Delay(delay).ConfigureAwait(false);
+            context.BeginAttempt();
         }
-        finally
+    }
+
+    /// <summary>Whether a retry policy wants this attempt repeated: nothing has reached the client, and it failed or answered a listed status.</summary>
+    private static bool ShouldRetry(ExchangeContext context, RetryPolicy retry, UpstreamOutcome outcome)
+    {
+        if (context.SentContinue || context.InterimSent) return false;
+        return outcome switch
         {
-            Complete(context);
+            UpstreamOutcome.Failed => retry.RetriesFailure(context.Error),
+            UpstreamOutcome.Response => retry.RetriesStatus(context.Response.StatusCode),
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// The destination for an attempt: the sticky one or the balancer's for the first; for a retry the balancer's,
+    /// asked again (a few times) while it names a destination already tried, unless every available one was.
+    /// </summary>
+    private static DestinationState? Pick(ExchangeContext context, Cluster cluster, ClusterState state, int attempt, out bool refused)
+    {
+        refused = false;
+        var available = state.Available;
+        if (attempt == 1)
+            return cluster.Affinity is { } affinity ? affinity.Pick(context, cluster, available, out refused) : state.Balancer.Pick(context, available);
+        DestinationState? picked = null;
+        for (var draw = 0; draw < 4; draw++)
+        {
+            picked = state.Balancer.Pick(context, available);
+            if (picked is null || Array.IndexOf(context.Tried, picked, 0, attempt - 1) < 0) return picked;
         }
+        return picked;
     }
 
     /// <summary>The body did not arrive as it must before any upstream was asked: 408, 400 or 413, or nothing to a client that is gone.</summary>

@@ -109,6 +109,11 @@ public sealed class ExchangeContext
     /// <summary>A relay that may still be running: the context must not be reused then.</summary>
     internal bool RequestBodyPending { get; set; }
     internal bool SentContinue { get; set; }
+    /// <summary>An interim (1xx) response was relayed to the client: the exchange can no longer be retried.</summary>
+    internal bool InterimSent { get; set; }
+
+    /// <summary>The destinations of this exchange's attempts so far, in order (a retry avoids them).</summary>
+    internal DestinationState?[] Tried { get; } = new DestinationState?[Resilience.RetryPolicy.MaxAttempts];
     /// <summary>The whole request body was read from the client (so none of it is left in the connection).</summary>
     internal bool RequestBodyComplete { get; set; }
     /// <summary>The client connection must not carry another exchange.</summary>
@@ -157,11 +162,20 @@ public sealed class ExchangeContext
         RequestBody.Reset();
         ResponseBody.Reset();
         RequestBodyRelay = default;
-        SentContinue = CloseConnection = AbortConnection = RequestBodyComplete = false;
+        SentContinue = InterimSent = CloseConnection = AbortConnection = RequestBodyComplete = false;
         Local.Reset();
         ResponseEdits.Reset(null);
         ResponseSpool.Reset();
         ClientDeadlines.Clear();
+    }
+
+    /// <summary>Clears what one upstream attempt left, before the next attempt of the same exchange.</summary>
+    internal void BeginAttempt()
+    {
+        Error = ProxyError.None;
+        Upstream = null;
+        UpstreamConnectedAt = ResponseHeadAt = 0;
+        RequestBodyRelay = default;
     }
 
     /// <summary>Prepares for the next holder; false when this context should be let go instead.</summary>
@@ -174,6 +188,7 @@ public sealed class ExchangeContext
         Route = null;
         Destination = null;
         Upstream = null;
+        Array.Clear(Tried);
         Client = null!;
         Connection = null!;
         Observers = [];

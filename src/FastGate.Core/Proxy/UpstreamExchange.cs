@@ -77,6 +77,7 @@ internal static class UpstreamExchange
             if (request.VersionMinor == 1 && !(response.StatusCode == 100 && context.SentContinue))
             {
                 ResponseHeadWriter.Write(context.ClientOutput, response, ClientFraming.None, default, upgrade: false, extra: null);
+                context.InterimSent = true;
                 if (!await FlushClientAsync(context).ConfigureAwait(false)) return await AbandonAsync(context).ConfigureAwait(false);
             }
             read = await ReadResponseHeadAsync(context, upstream).ConfigureAwait(false);
@@ -369,6 +370,9 @@ internal static class UpstreamExchange
         context.RequestBodyPending = false;
         return result;
     }
+
+    /// <summary>A response the exchange will not relay (its status is retried): its connection is closed, body unread.</summary>
+    internal static void DiscardResponse(ExchangeContext context) => DiscardUpstream(context);
 
     private static void DiscardUpstream(ExchangeContext context)
     {

@@ -23,6 +23,8 @@ public sealed class Cluster
     public ClusterOptions Options { get; }
     /// <summary>Sticky sessions (<c>sticky</c>), or null.</summary>
     public Balancing.SessionAffinity? Affinity { get; init; }
+    /// <summary>Retries (<c>retry</c>), or null: one attempt (and one more on a pooled connection found closed).</summary>
+    public Resilience.RetryPolicy? Retry { get; init; }
 
     public bool IsBound => _state is not null;
 

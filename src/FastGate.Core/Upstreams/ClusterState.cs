@@ -21,6 +21,9 @@ public sealed class ClusterState
 
     public string Name { get; }
 
+    /// <summary>The retry budget (used when the cluster's config has a retry policy).</summary>
+    public Resilience.RetryBudget RetryBudget { get; } = new();
+
     public IBalancer Balancer => _balancer;
 
     /// <summary>The states of every destination the cluster's latest config lists.</summary>

@@ -12,6 +12,9 @@ public sealed class DestinationStats
 
     public long Outcomes(int outcome) => _outcomes.Read(outcome);
 
+    /// <summary>An attempt that was retried elsewhere: its outcome is counted here, its latency is not.</summary>
+    internal void RecordRetriedAttempt(ProxyError error) => _outcomes.Increment(AttemptOutcome.Of(error));
+
     internal void Record(ExchangeContext context)
     {
         _outcomes.Increment(AttemptOutcome.Of(context.Error));

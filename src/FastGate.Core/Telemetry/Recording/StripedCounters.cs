@@ -25,6 +25,12 @@ internal sealed class StripedCounters
 
     public void Add(int index, long value) => Interlocked.Add(ref _cells[LongsPerCacheLine + Stripe.Current * _stride + index], value);
 
+    /// <summary>Zeroes one counter in every stripe (increments racing with it may be lost: for windows, not totals).</summary>
+    public void Reset(int index)
+    {
+        for (var stripe = 0; stripe < Stripe.Count; stripe++) Volatile.Write(ref _cells[LongsPerCacheLine + stripe * _stride + index], 0);
+    }
+
     public long Read(int index)
     {
         long sum = 0;
