@@ -26,6 +26,10 @@ internal static class ClusterBinder
             options = options with { ConnectTimeout = connect };
         if (children.TryGetValue("response_timeout", out node) && reader.TryDuration(node, $"{prefix}.response_timeout", false, out var response))
             options = options with { ResponseTimeout = response };
+        if (children.TryGetValue("body_timeout", out node) && reader.TryDuration(node, $"{prefix}.body_timeout", false, out var body))
+            options = options with { BodyTimeout = body };
+        if (children.TryGetValue("request_timeout", out node) && reader.TryDuration(node, $"{prefix}.request_timeout", false, out var total))
+            options = options with { RequestTimeout = total };
 
         var balancer = BalancerFactory.DefaultName;
         if (children.TryGetValue("balancer", out node) && reader.TryString(node, $"{prefix}.balancer", out balancer)

@@ -34,11 +34,11 @@ internal static class ConfigSchema
     public static readonly string[] ClusterKeys =
         [
             "destinations", "balancer", "max_connections", "max_idle_connections", "idle_timeout", "connect_timeout",
-            "response_timeout", "sticky", "retry",
+            "response_timeout", "body_timeout", "request_timeout", "sticky", "retry",
         ];
 
     public static readonly string[] RouteKeys =
-        ["cluster", "path", "host", "methods", "strip_prefix", "add_prefix", "host_header"];
+        ["cluster", "path", "host", "methods", "strip_prefix", "add_prefix", "host_header", .. TimeoutBinder.Keys];
 
     /// <summary>True for sections that hold named entries (<c>[clusters.NAME]</c>) rather than keys.</summary>
     public static bool IsNamedSection(string section) => section is Clusters or Routes;

@@ -62,9 +62,11 @@ internal static class RouteBinder
             }
         }
 
+        var timeouts = cluster is null ? null : TimeoutBinder.BindRoute(reader, prefix, table, cluster.Options.Timeouts);
         if (reader.ErrorCount != before || cluster is null || path is null) return null;
         return new Route
         {
+            Timeouts = timeouts!,
             Name = name,
             Host = host,
             Path = path,

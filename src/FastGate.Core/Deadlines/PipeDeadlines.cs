@@ -46,6 +46,9 @@ internal sealed class PipeDeadlines : IThreadPoolWorkItem
 
     public void SetReadDeadline(TimeSpan timeout) => Volatile.Write(ref _read, Heartbeat.After(timeout));
 
+    /// <summary>The read deadline <paramref name="timeout"/> from now, or <paramref name="notAfter"/> (a heartbeat time) when that comes first.</summary>
+    public void SetReadDeadline(TimeSpan timeout, long notAfter) => Volatile.Write(ref _read, Math.Min(Heartbeat.After(timeout), notAfter));
+
     public void ClearReadDeadline() => Volatile.Write(ref _read, Heartbeat.Never);
 
     public void SetFlushDeadline(TimeSpan timeout) => Volatile.Write(ref _flush, Heartbeat.After(timeout));

@@ -140,7 +140,7 @@ internal static class BodyRelay
     {
         var read = source.ReadAsync();
         if (read.IsCompleted) return read;
-        timing.Source.SetReadDeadline(timing.Rate.IsSet ? timing.Rate.StartWait(timing.Idle, bytes) : timing.Idle);
+        timing.Source.SetReadDeadline(timing.Rate.IsSet ? timing.Rate.StartWait(timing.Idle, bytes) : timing.Idle, timing.NotAfter);
         return read;
     }
 

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using FastGate.Balancing;
 using FastGate.Buffering;
 using FastGate.Caching;
+using FastGate.Deadlines;
 using FastGate.Http;
 using FastGate.Policies;
 using FastGate.Resilience;
@@ -85,11 +86,14 @@ internal static class Exchange
         var request = context.Request;
         var state = cluster.State;
         var retry = cluster.Retry;
+        var total = context.Route!.Timeouts.Request;
+        if (total != Timeout.InfiniteTimeSpan) context.Deadline = Heartbeat.After(total - Stopwatch.GetElapsedTime(context.StartedAt));
         if (retry is not null) state.RetryBudget.OnRequest(Stopwatch.GetTimestamp());
         // Bodies are not kept for a second attempt yet, and an upgrade cannot be repeated.
         var mayRetry = retry is not null && !request.HasBody && !request.IsUpgrade && retry.Methods.Contains(request.Method);
         for (var attempt = 1; ; attempt++)
         {
+            var delay = TimeSpan.Zero;
             var destination = Pick(context, cluster, state, attempt, out var refused);
             if (refused || destination is null) return await RespondAsync(context, ProxyError.NoDestination, closeIfAnswered).ConfigureAwait(false);
             context.Destination = destination;
@@ -105,7 +109,9 @@ internal static class Exchange
                     outcome = await UpstreamExchange.SendAsync(context, destination, allowReuse: false).ConfigureAwait(false);
                 }
 
+                // A retry must also fit before the exchange's deadline, backoff included.
                 if (mayRetry && attempt < retry!.Attempts && ShouldRetry(context, retry, outcome)
+                    && Heartbeat.After(delay = retry.Delay(attempt)) < context.Deadline
                     && state.RetryBudget.TryRetry(retry.BudgetPercent, Stopwatch.GetTimestamp()))
                 {
                     if (outcome == UpstreamOutcome.Response) UpstreamExchange.DiscardResponse(context);
@@ -141,7 +147,6 @@ internal static class Exchange
                 destination.OnRequestEnd();
             }
 
-            var delay = retry.Delay(attempt);
             if (delay > TimeSpan.Zero) await Task.Delay(delay).ConfigureAwait(false);
             context.BeginAttempt();
         }

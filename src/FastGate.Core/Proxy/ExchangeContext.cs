@@ -57,6 +57,9 @@ public sealed class ExchangeContext
     /// <summary>The destination of the last attempt.</summary>
     public DestinationState? Destination { get; internal set; }
     internal UpstreamConnection? Upstream { get; set; }
+    /// <summary>The exchange's deadline as a <see cref="Deadlines.Heartbeat"/> time (the route's request_timeout), or Never.</summary>
+    internal long Deadline { get; set; }
+
     /// <summary>Upstream attempts made (a retry on a stale pooled connection counts).</summary>
     public int Attempts { get; internal set; }
     public ExchangeOutcome Outcome { get; internal set; }
@@ -156,6 +159,7 @@ public sealed class ExchangeContext
         Status = 0;
         RequestIdLength = 0;
         AffinityCookie = null;
+        Deadline = Deadlines.Heartbeat.Never;
         Trace.Reset();
         StartedAt = startedAt;
         RoutedAt = UpstreamConnectedAt = ResponseHeadAt = CompletedAt = 0;

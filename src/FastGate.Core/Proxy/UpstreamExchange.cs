@@ -29,7 +29,7 @@ internal static class UpstreamExchange
         UpstreamConnection upstream;
         try
         {
-            upstream = await destination.Pool.RentAsync(allowReuse).ConfigureAwait(false);
+            upstream = await destination.Pool.RentAsync(allowReuse, route.Timeouts.Connect).ConfigureAwait(false);
         }
         catch (UpstreamConnectException ex)
         {
@@ -122,7 +122,8 @@ internal static class UpstreamExchange
         ResponseHeadWriter.Write(output, response, framing, connection, upgrade: false, context.ResponseEdits.Added);
 
         var limits = context.Snapshot.Limits;
-        var timing = new RelayTiming(upstream.Deadlines, context.ClientDeadlines, options.ResponseTimeout, limits.SendTimeout);
+        var timing = new RelayTiming(upstream.Deadlines, context.ClientDeadlines, context.Route!.Timeouts.Body, limits.SendTimeout,
+            NotAfter: context.Deadline);
         var progress = context.ResponseBody;
         // Through the spool, a client slower than the upstream does not hold the upstream connection.
         if (response.Framing != ResponseFraming.None && (limits.ResponseBuffer > 0 || limits.Spool))
@@ -228,7 +229,7 @@ internal static class UpstreamExchange
         // The response clock runs from the end of the request, not its start: a slow upload is not a slow upstream.
         // An upstream that stopped reading may still answer (413 and close), so it gets the same clock.
         if (result is RelayResult.Done or RelayResult.DestinationClosed && context.ResponseHeadAt == 0)
-            upstream.Deadlines.SetReadDeadline(context.Route!.Cluster.Options.ResponseTimeout);
+            upstream.Deadlines.SetReadDeadline(context.Route!.Timeouts.Response, context.Deadline);
         if (result == RelayResult.SendTimedOut) upstream.ResetWhenClosed = true;
         // A client-side failure (or an upstream that takes nothing) leaves the response reader waiting for an
         // answer to a request that will never be complete: wake it.
@@ -251,7 +252,7 @@ internal static class UpstreamExchange
         var limits = context.Snapshot.Limits;
         parser.Reset();
         if (!context.Request.HasBody || context.RequestBodyRelay.IsCompleted)
-            deadlines.SetReadDeadline(context.Route!.Cluster.Options.ResponseTimeout);
+            deadlines.SetReadDeadline(context.Route!.Timeouts.Response, context.Deadline);
         while (true)
         {
             System.IO.Pipelines.ReadResult result;

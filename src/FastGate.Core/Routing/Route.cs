@@ -40,4 +40,12 @@ public sealed class Route
     public ICacheHook? Cache { get; init; }
     /// <summary>The route's counters and latencies (runtime state kept across reloads by name); null until bound.</summary>
     public RouteStats? Stats { get; internal set; }
+
+    /// <summary>The upstream timeouts of this route: its cluster's, with the route's own overrides (set at load).</summary>
+    public UpstreamTimeouts Timeouts
+    {
+        get => _timeouts ?? Cluster.Options.Timeouts;
+        init => _timeouts = value;
+    }
+    private readonly UpstreamTimeouts? _timeouts;
 }

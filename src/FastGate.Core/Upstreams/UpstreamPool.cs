@@ -59,9 +59,10 @@ public sealed class UpstreamPool : IDisposable
     /// Leases a connection: an idle healthy one if any, else a new one.
     /// Throws <see cref="UpstreamConnectException"/> when none can be had.
     /// </summary>
-    public async ValueTask<UpstreamConnection> RentAsync(bool allowReuse = true)
+    public async ValueTask<UpstreamConnection> RentAsync(bool allowReuse = true, TimeSpan? connectTimeout = null)
     {
-        if (!TryTakeLease() && !await WaitForLeaseAsync().ConfigureAwait(false))
+        var timeout = connectTimeout ?? _options.ConnectTimeout;
+        if (!TryTakeLease() && !await WaitForLeaseAsync(timeout).ConfigureAwait(false))
             throw new UpstreamConnectException(_destination, "connection limit reached", timedOut: true);
 
         if (allowReuse)
@@ -80,7 +81,7 @@ public sealed class UpstreamPool : IDisposable
 
         try
         {
-            var connection = await UpstreamConnection.ConnectAsync(_destination, _options.ConnectTimeout).ConfigureAwait(false);
+            var connection = await UpstreamConnection.ConnectAsync(_destination, timeout).ConfigureAwait(false);
             Interlocked.Increment(ref _open);
             return connection;
         }
@@ -127,13 +128,13 @@ public sealed class UpstreamPool : IDisposable
         return false;
     }
 
-    private async Task<bool> WaitForLeaseAsync()
+    private async Task<bool> WaitForLeaseAsync(TimeSpan timeout)
     {
         Interlocked.Increment(ref _waiters);
         try
         {
             // Counted as a waiter first: a lease given back from now on is handed off, so none can be missed.
-            return TryTakeLease() || await _handoff.WaitAsync(_options.ConnectTimeout).ConfigureAwait(false);
+            return TryTakeLease() || await _handoff.WaitAsync(timeout).ConfigureAwait(false);
         }
         finally
         {
