@@ -7,7 +7,8 @@ namespace FastGate.Host;
 
 /// <summary>
 /// Hot reload wiring: SIGHUP, and changes to the config file while <c>server.watch_config</c> is on, queue a
-/// reload; one background task runs them one at a time, off the hot path, and then applies the settings the
+/// reload; one background task runs them one at a time, off the hot path. Every applied config, whatever asked
+/// for it (<c>POST /admin/reload</c> too), then goes through <see cref="ApplyHostSettings"/>: the settings the
 /// host itself reads (the watch itself, the stats interval).
 /// </summary>
 internal sealed class ReloadService : IAsyncDisposable
@@ -26,6 +27,7 @@ internal sealed class ReloadService : IAsyncDisposable
         _stats = stats;
         _watcher = new ConfigFileWatcher(configPath, () => _requests.Writer.TryWrite(ReloadReason.FileChanged));
         Watch(reloader.Current.WatchConfig);
+        reloader.Applied += ApplyHostSettings;
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSighup);
         _loop = Task.Run(RunAsync);
     }
@@ -42,17 +44,20 @@ internal sealed class ReloadService : IAsyncDisposable
         {
             try
             {
-                if (_reloader.Reload(reason) != ReloadOutcome.Ok) continue;
+                _reloader.Reload(reason);
             }
             catch (Exception ex)
             {
                 Console.Error.WriteLine($"config reload failed: {ex.Message}");
-                continue;
             }
-            var current = _reloader.Current;
-            Watch(current.WatchConfig);
-            _stats.Interval = current.StatsInterval;
         }
+    }
+
+    /// <summary>The one post-reload step of every reload path, run by the reloader (one reload at a time) with the config it applied.</summary>
+    private void ApplyHostSettings(GatewaySnapshot applied)
+    {
+        Watch(applied.WatchConfig);
+        _stats.Interval = applied.StatsInterval;
     }
 
     private void Watch(bool enabled)
@@ -69,6 +74,7 @@ internal sealed class ReloadService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _reloader.Applied -= ApplyHostSettings;
         _sighup.Dispose();
         _watcher.Dispose();
         _requests.Writer.TryComplete();

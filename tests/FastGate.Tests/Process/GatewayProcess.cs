@@ -32,14 +32,17 @@ internal sealed class GatewayProcess : IDisposable
     /// Starts fastgate on a free port, routing every path to <paramref name="upstream"/>;
     /// <paramref name="serverKeys"/> are extra lines of its [server] table.
     /// </summary>
-    public static Task<GatewayProcess> StartInFrontOfAsync(IPEndPoint upstream, string serverKeys) => StartAsync($$"""
+    public static Task<GatewayProcess> StartInFrontOfAsync(IPEndPoint upstream, string serverKeys) => StartAsync(InFrontOf(upstream, serverKeys));
+
+    /// <summary>The config of <see cref="StartInFrontOfAsync"/>, for <see cref="WriteConfigAsync"/>.</summary>
+    public static string InFrontOf(IPEndPoint upstream, string serverKeys) => $$"""
         {{serverKeys}}
         [clusters.backend]
         destinations = ["{{upstream}}"]
         [routes.all]
         path = "/{**rest}"
         cluster = "backend"
-        """);
+        """;
 
     /// <summary>
     /// Starts fastgate on a free loopback port; <paramref name="config"/> gets the listen line prepended. A
