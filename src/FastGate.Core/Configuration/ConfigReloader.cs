@@ -28,6 +28,8 @@ public sealed class ConfigReloader
     private readonly IPEndPoint? _runningAdmin;
     private string? _lastText;
     private volatile ReloadOutcome _lastOutcome;
+    private volatile ReloadAttempt? _lastAttempt;
+    private IReadOnlyList<ConfigError> _lastErrors = [];
     private long _reloadsApplied;
     private long _reloadsFailed;
 
@@ -37,6 +39,7 @@ public sealed class ConfigReloader
     {
         RouteStats = routeStats ?? new RouteStatsRegistry();
         _path = path;
+        ConfigPath = Path.GetFullPath(path);
         _environment = environment;
         _runtime = runtime;
         _output = output;
@@ -47,6 +50,7 @@ public sealed class ConfigReloader
         runtime.Bind(initial.Clusters.Values);
         RouteStats.Bind(initial.Routes.Routes);
         initial.Version = 1;
+        initial.LoadedAt = DateTimeOffset.UtcNow;
         Snapshots = new SnapshotHolder(initial);
     }
 
@@ -55,6 +59,12 @@ public sealed class ConfigReloader
     public GatewaySnapshot Current => Snapshots.Current;
 
     public ReloadOutcome LastOutcome => _lastOutcome;
+
+    /// <summary>The last reload that ran (a file event that left the text unchanged is none), with its errors; null before the first.</summary>
+    public ReloadAttempt? LastAttempt => _lastAttempt;
+
+    /// <summary>The config file, as a full path.</summary>
+    public string ConfigPath { get; }
 
     /// <summary>Per-route stats, handed to each config's routes as it is applied.</summary>
     public RouteStatsRegistry RouteStats { get; }
@@ -73,6 +83,7 @@ public sealed class ConfigReloader
     {
         lock (_lock)
         {
+            var startedAt = DateTimeOffset.UtcNow;
             var readError = ConfigLoader.ReadFile(_path, out var text);
             if (reason == ReloadReason.FileChanged && readError is null && text == _lastText) return ReloadOutcome.None;
             _lastText = readError is null ? text : null;
@@ -85,6 +96,7 @@ public sealed class ConfigReloader
 
             var result = readError is null ? ConfigLoader.LoadText(text, _path, _environment()) : new ConfigResult(null, [readError]);
             _lastOutcome = result.Snapshot is { } snapshot ? Apply(snapshot) : Fail(result.Errors);
+            _lastAttempt = new ReloadAttempt(startedAt, reason, _lastOutcome, Current.Version, _lastOutcome == ReloadOutcome.Failed ? _lastErrors : []);
             return _lastOutcome;
         }
     }
@@ -103,6 +115,7 @@ public sealed class ConfigReloader
         }
         RouteStats.Bind(next.Routes.Routes);
         next.Version = Current.Version + 1;
+        next.LoadedAt = DateTimeOffset.UtcNow;
         Snapshots.Swap(next);
         Interlocked.Increment(ref _reloadsApplied);
         _output.WriteLine($"config reloaded: version {next.Version} (routes {next.Routes.Routes.Count}, " +
@@ -114,6 +127,7 @@ public sealed class ConfigReloader
     private ReloadOutcome Fail(IReadOnlyList<ConfigError> errors)
     {
         Interlocked.Increment(ref _reloadsFailed);
+        _lastErrors = errors;
         _output.WriteLine($"config reload failed: {errors.Count} error(s)");
         foreach (var error in errors) _errors.WriteLine($"reload failed: {error}");
         return ReloadOutcome.Failed;

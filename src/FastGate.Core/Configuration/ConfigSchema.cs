@@ -40,6 +40,33 @@ internal static class ConfigSchema
     public static readonly string[] RouteKeys =
         ["cluster", "path", "host", "methods", "strip_prefix", "add_prefix", "host_header", .. TimeoutBinder.Keys];
 
+    /// <summary>
+    /// Keys whose values are secrets, as "section.key" (for a named section, the key of every entry): the admin's
+    /// <c>/admin/config</c> shows them as "***" (<see cref="EffectiveConfig"/>). A key named like a secret is one
+    /// even without this mark (<see cref="IsSecret"/>); mark the rest here, e.g. a URL or connection string that
+    /// carries a password.
+    /// </summary>
+    public static readonly string[] SecretKeys = ["admin.token"];
+
+    private static readonly string[] SecretWords = ["token", "secret", "password", "passwd", "credentials", "apikey"];
+
+    /// <summary>
+    /// True for a secret: marked in <see cref="SecretKeys"/>, or named like one, so a secret added without the
+    /// mark (a JWT <c>secret</c>, a Redis <c>password</c>) is still hidden: one of its "_" parts is token, secret,
+    /// password, passwd, credentials or apikey, or it ends in api_key or private_key.
+    /// </summary>
+    public static bool IsSecret(string section, string key)
+    {
+        if (Array.IndexOf(SecretKeys, $"{section}.{key}") >= 0) return true;
+        var name = key.ToLowerInvariant();
+        if (name.EndsWith("api_key", StringComparison.Ordinal) || name.EndsWith("private_key", StringComparison.Ordinal)) return true;
+        foreach (var part in name.Split('_'))
+        {
+            if (Array.IndexOf(SecretWords, part) >= 0) return true;
+        }
+        return false;
+    }
+
     /// <summary>True for sections that hold named entries (<c>[clusters.NAME]</c>) rather than keys.</summary>
     public static bool IsNamedSection(string section) => section is Clusters or Routes;
 

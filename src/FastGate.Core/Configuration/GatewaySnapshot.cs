@@ -27,6 +27,8 @@ public sealed class GatewaySnapshot
     public bool WatchConfig { get; init; }
     /// <summary>1 for the config the gateway started with, one more for each successful reload; 0 until published.</summary>
     public int Version { get; internal set; }
+    /// <summary>When this config was published (at start, or by the reload that applied it).</summary>
+    public DateTimeOffset LoadedAt { get; internal set; }
     /// <summary>The socket transport for client and upstream connections.</summary>
     public TransportKind Transport { get; init; } = TransportSelection.PlatformDefault;
     /// <summary>The admin listener (its address needs a restart to change; its token is reloaded).</summary>

@@ -64,15 +64,17 @@ public static class SnapshotSummary
         return sb.ToString();
     }
 
-    private static string Methods(HttpMethodSet set)
+    private static string Methods(HttpMethodSet set) => set.IsAny ? "ANY" : string.Join(',', MethodNames(set));
+
+    /// <summary>The standard methods in the set, upper-case, in declaration order.</summary>
+    internal static List<string> MethodNames(HttpMethodSet set)
     {
-        if (set.IsAny) return "ANY";
         var names = new List<string>();
         foreach (var m in Enum.GetValues<HttpMethod>())
         {
             if (m != HttpMethod.Custom && set.Contains(m)) names.Add(m.ToString().ToUpperInvariant());
         }
-        return string.Join(',', names);
+        return names;
     }
 
     private static string Rewrites(Route r)

@@ -21,9 +21,9 @@ internal sealed class TracingBinder(ConfigReader reader)
         var children = table.Children;
         var defaults = TracingOptions.Default;
 
-        var ratio = 0.01;
+        var ratio = defaults.Ratio;
         if (children.TryGetValue("ratio", out var node) && reader.TryNumber(node, $"{S}.ratio", 0, 1, out var r)) ratio = r;
-        var rate = 10.0;
+        var rate = defaults.Rate;
         if (children.TryGetValue("rate", out node) && reader.TryNumber(node, $"{S}.rate", 0, 1_000_000, out var perSecond)) rate = perSecond;
         ISampler sampler = defaults.Sampler;
         if (children.TryGetValue("sampler", out node) && reader.TryString(node, $"{S}.sampler", out var name))
@@ -67,7 +67,7 @@ internal sealed class TracingBinder(ConfigReader reader)
             interval = every;
         var maxQueue = defaults.MaxQueue;
         if (children.TryGetValue("max_queue", out node) && reader.TryInt(node, $"{S}.max_queue", 1, 1_000_000, out var queue)) maxQueue = queue;
-        return new TracingOptions(sampler, exporter, endpoint, service, interval, maxQueue);
+        return new TracingOptions(sampler, exporter, endpoint, service, interval, maxQueue) { Ratio = ratio, Rate = rate };
     }
 
     private T Unknown<T>(ConfigNode node, string key, string value, string[] known, T fallback)

@@ -12,6 +12,12 @@ public sealed record TracingOptions(ISampler Sampler, TraceExporterKind Exporter
     public static readonly TracingOptions Default = new(NeverSampler.Instance, TraceExporterKind.OtlpHttp,
         DefaultEndpoint(TraceExporterKind.OtlpHttp), "fastgate", TimeSpan.FromSeconds(5), 2048);
 
+    /// <summary>The configured <c>ratio</c> (what the ratio samplers use; kept to be shown).</summary>
+    public double Ratio { get; init; } = 0.01;
+
+    /// <summary>The configured <c>rate</c>, traces per second (what <c>rate_limited</c> uses; kept to be shown).</summary>
+    public double Rate { get; init; } = 10;
+
     /// <summary>False for <c>sampler = "never"</c>: nothing on the request path looks at tracing then.</summary>
     public bool Enabled => Sampler is not NeverSampler;
 

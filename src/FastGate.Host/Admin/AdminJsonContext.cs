@@ -9,4 +9,5 @@ namespace FastGate.Host.Admin;
 [JsonSerializable(typeof(StatsReport))]
 [JsonSerializable(typeof(DestinationReport[]))]
 [JsonSerializable(typeof(ReloadReport))]
+[JsonSerializable(typeof(ConfigReport))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

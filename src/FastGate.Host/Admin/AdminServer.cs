@@ -57,6 +57,7 @@ internal sealed class AdminServer : IAsyncDisposable
         app.MapGet("/metrics", () => Results.Text(metrics.Scrape(), PrometheusTextWriter.ContentType));
         app.MapGet("/admin/stats", () => Results.Json(AdminReports.Stats(config, stats), AdminJsonContext.Default.StatsReport));
         app.MapGet("/admin/upstreams", () => Results.Json(AdminReports.Upstreams(config.Current), AdminJsonContext.Default.DestinationReportArray));
+        app.MapGet("/admin/config", () => Results.Json(ConfigReport.Of(config), AdminJsonContext.Default.ConfigReport));
         app.MapPost("/admin/reload", () =>
         {
             var outcome = config.Reload(ReloadReason.Admin);

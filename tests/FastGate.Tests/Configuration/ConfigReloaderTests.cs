@@ -152,4 +152,31 @@ public sealed class ConfigReloaderTests : IDisposable
         Assert.Contains("config reloaded: version 2 (routes 1, clusters 1, destinations +0 -1)", OutputLines);
         Assert.True(b.Draining);
     }
+
+    [Fact]
+    public void The_last_attempt_keeps_reason_result_and_the_errors_of_a_failed_reload_while_the_old_config_runs()
+    {
+        Assert.Null(_reloader.LastAttempt);
+        var loaded = _reloader.Current.LoadedAt;
+        Assert.NotEqual(default, loaded);
+
+        File.WriteAllText(_path, Listen + "[limits]\nheader_timeout = \"10 parsecs\"\n" + Routes);
+        Assert.Equal(ReloadOutcome.Failed, _reloader.Reload(ReloadReason.Admin));
+        var failed = _reloader.LastAttempt!;
+        Assert.Equal((ReloadReason.Admin, ReloadOutcome.Failed, 1), (failed.Reason, failed.Result, failed.ConfigVersion));
+        var error = Assert.Single(failed.Errors);
+        Assert.Equal((_path, 4, "limits.header_timeout"), (error.File, error.Line, error.Key));
+        Assert.Equal(loaded, _reloader.Current.LoadedAt);
+
+        File.WriteAllText(_path, Listen + Routes);
+        Assert.Equal(ReloadOutcome.Ok, _reloader.Reload(ReloadReason.FileChanged));
+        var ok = _reloader.LastAttempt!;
+        Assert.Equal((ReloadReason.FileChanged, ReloadOutcome.Ok, 2), (ok.Reason, ok.Result, ok.ConfigVersion));
+        Assert.Empty(ok.Errors);
+        Assert.True(ok.At >= failed.At && _reloader.Current.LoadedAt >= ok.At);
+
+        // A file event that changed nothing is no attempt.
+        Assert.Equal(ReloadOutcome.None, _reloader.Reload(ReloadReason.FileChanged));
+        Assert.Same(ok, _reloader.LastAttempt);
+    }
 }

@@ -1,0 +1,183 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using FastGate.Http;
+using FastGate.Routing;
+using FastGate.Telemetry.Tracing;
+using FastGate.Transport;
+using FastGate.Upstreams;
+
+namespace FastGate.Configuration;
+
+/// <summary>
+/// A snapshot as config.toml would write it, for <c>/admin/config</c>: every section with every key's effective
+/// value (defaults filled in, environment overrides applied; durations and sizes in config syntax, "30s",
+/// "64KiB"), then clusters and routes by name (routes in match order). Secrets (<see cref="ConfigSchema.IsSecret"/>)
+/// show as <see cref="Mask"/> when set, and a URL's user and password as well, whatever its key.
+/// </summary>
+public static class EffectiveConfig
+{
+    public const string Mask = "***";
+
+    public static JsonObject Describe(GatewaySnapshot snapshot)
+    {
+        var clusters = new JsonObject();
+        foreach (var cluster in snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal)) clusters[cluster.Name] = Cluster(cluster);
+        var routes = new JsonObject();
+        foreach (var route in snapshot.Routes.Routes) routes[route.Name] = Route(route);
+        return new JsonObject
+        {
+            [ConfigSchema.Server] = Server(snapshot),
+            [ConfigSchema.Limits] = Limits(snapshot.Limits),
+            [ConfigSchema.Admin] = Admin(snapshot.Admin),
+            [ConfigSchema.Telemetry] = new Table(ConfigSchema.Telemetry).Add("request_id_header", snapshot.Telemetry.RequestIdHeader).Node,
+            [ConfigSchema.Tracing] = Tracing(snapshot.Tracing),
+            [ConfigSchema.Clusters] = clusters,
+            [ConfigSchema.Routes] = routes,
+        };
+    }
+
+    private static JsonObject Server(GatewaySnapshot s) => new Table(ConfigSchema.Server)
+        .Add("listen", List(s.Listeners.Select(l => l.ToString())))
+        .Add("drain_timeout", DurationParser.Format(s.DrainTimeout))
+        .Add("trusted_proxies", List(s.TrustedProxies.Select(p => p.ToString())))
+        .Add("stats_interval", DurationParser.Format(s.StatsInterval))
+        .Add("transport", TransportSelection.Name(s.Transport))
+        .Add("watch_config", s.WatchConfig)
+        .Add("escaped_slashes", PathOptions.Format(s.Limits.EscapedSlashes))
+        .Add("merge_slashes", s.Limits.MergeSlashes)
+        .Node;
+
+    private static JsonObject Limits(HttpLimits l) => new Table(ConfigSchema.Limits)
+        .Add("max_request_line", SizeParser.Format(l.MaxRequestLineBytes))
+        .Add("max_header_bytes", SizeParser.Format(l.MaxHeaderBytes))
+        .Add("max_header_count", l.MaxHeaderCount)
+        .Add("max_request_body", SizeParser.Format(Math.Max(0, l.MaxRequestBodyBytes)))
+        .Add("header_timeout", DurationParser.Format(l.HeaderTimeout))
+        .Add("keepalive_timeout", DurationParser.Format(l.KeepAliveTimeout))
+        .Add("max_response_header_bytes", SizeParser.Format(l.MaxResponseHeaderBytes))
+        .Add("send_timeout", DurationParser.Format(l.SendTimeout))
+        .Add("response_buffer", SizeParser.Format(l.ResponseBuffer))
+        .Add("spool", l.Spool)
+        .Add("spool_dir", l.SpoolDirectory)
+        .Add("max_spool_per_response", SizeParser.Format(l.MaxSpoolPerResponse))
+        .Add("max_spool_total", SizeParser.Format(l.MaxSpoolTotal))
+        .Add("request_buffer", SizeParser.Format(l.RequestBuffer))
+        .Add("min_request_body_rate", l.MinRequestBodyRate)
+        .Add("min_request_body_rate_grace", DurationParser.Format(l.MinRequestBodyRateGrace))
+        .Add("lingering_time", DurationParser.Format(l.LingeringTime))
+        .Add("lingering_timeout", DurationParser.Format(l.LingeringTimeout))
+        .Add("max_lingering_bytes", SizeParser.Format(l.MaxLingeringBytes))
+        .Node;
+
+    private static JsonObject Admin(AdminOptions a) => new Table(ConfigSchema.Admin)
+        .Add("listen", a.Listen?.ToString() ?? "off")
+        .Add("token", a.Token)
+        .Node;
+
+    private static JsonObject Tracing(TracingOptions t) => new Table(ConfigSchema.Tracing)
+        .Add("sampler", t.Sampler switch
+        {
+            AlwaysSampler => AlwaysSampler.ConfigName,
+            RatioSampler => RatioSampler.ConfigName,
+            ParentRatioSampler => ParentRatioSampler.ConfigName,
+            RateLimitedSampler => RateLimitedSampler.ConfigName,
+            _ => NeverSampler.ConfigName,
+        })
+        .Add("ratio", t.Ratio)
+        .Add("rate", t.Rate)
+        .Add("exporter", t.Exporter switch
+        {
+            TraceExporterKind.OtlpGrpc => "otlp_grpc",
+            TraceExporterKind.Zipkin => "zipkin",
+            _ => "otlp_http",
+        })
+        .Add("endpoint", t.Endpoint.OriginalString)
+        .Add("service_name", t.ServiceName)
+        .Add("export_interval", DurationParser.Format(t.ExportInterval))
+        .Add("max_queue", t.MaxQueue)
+        .Node;
+
+    private static JsonObject Cluster(Cluster c) => new Table(ConfigSchema.Clusters)
+        .Add("destinations", List(c.Destinations.Select(d => d.Address)))
+        .Add("balancer", c.BalancerName)
+        .Add("max_connections", c.Options.MaxConnectionsPerDestination)
+        .Add("max_idle_connections", c.Options.MaxIdleConnectionsPerDestination)
+        .Add("idle_timeout", DurationParser.Format(c.Options.IdleTimeout))
+        .Add("connect_timeout", DurationParser.Format(c.Options.ConnectTimeout))
+        .Add("response_timeout", DurationParser.Format(c.Options.ResponseTimeout))
+        .Node;
+
+    /// <summary>Optional keys a route leaves out are null: any host, any method, no prefix.</summary>
+    private static JsonObject Route(Route r) => new Table(ConfigSchema.Routes)
+        .Add("cluster", r.Cluster.Name)
+        .Add("path", r.Path)
+        .Add("host", r.Host)
+        .Add("methods", r.Methods.IsAny ? null : List(SnapshotSummary.MethodNames(r.Methods)))
+        .Add("strip_prefix", r.StripPrefix.Length == 0 ? null : Encoding.ASCII.GetString(r.StripPrefix))
+        .Add("add_prefix", r.AddPrefix.Length == 0 ? null : Encoding.ASCII.GetString(r.AddPrefix))
+        .Add("host_header", r.HostHeader switch
+        {
+            HostHeaderMode.Destination => "destination",
+            HostHeaderMode.Fixed => Encoding.ASCII.GetString(r.FixedHost),
+            _ => "keep",
+        })
+        .Node;
+
+    /// <summary>
+    /// The error with every quoted value in its message masked when its key is a secret, so a binder that quotes
+    /// what it refused cannot show a secret.
+    /// </summary>
+    public static ConfigError Redact(ConfigError error)
+    {
+        var dot = error.Key.IndexOf('.');
+        if (dot < 0 || !ConfigSchema.IsSecret(error.Key[..dot], error.Key[(error.Key.LastIndexOf('.') + 1)..])) return error;
+        var message = new StringBuilder();
+        var quoted = false;
+        foreach (var part in error.Message.Split('"'))
+        {
+            if (quoted) message.Append('"').Append(Mask).Append('"');
+            else message.Append(part);
+            quoted = !quoted;
+        }
+        return error with { Message = message.ToString() };
+    }
+
+    private static JsonArray List(IEnumerable<string> items) => [.. items.Select(i => (JsonNode?)JsonValue.Create(i))];
+
+    /// <summary>"scheme://***@host/..." for a URL with a user (and password); anything else as it is.</summary>
+    internal static string MaskUserInfo(string value)
+    {
+        var scheme = value.IndexOf("://", StringComparison.Ordinal);
+        if (scheme <= 0) return value;
+        var authority = scheme + 3;
+        var at = value.IndexOf('@', authority);
+        var end = value.IndexOfAny(['/', '?', '#'], authority);
+        return at < 0 || (end >= 0 && at > end) ? value : string.Concat(value.AsSpan(0, authority), Mask, value.AsSpan(at));
+    }
+
+    /// <summary>One section's (or entry's) keys, each masked on the way in when it is a secret.</summary>
+    private sealed class Table(string section)
+    {
+        public JsonObject Node { get; } = [];
+
+        public Table Add(string key, string? value)
+        {
+            Node[key] = value is null ? null
+                : ConfigSchema.IsSecret(section, key) ? (value.Length == 0 ? "" : Mask)
+                : MaskUserInfo(value);
+            return this;
+        }
+
+        public Table Add(string key, JsonNode? value)
+        {
+            Node[key] = value is not null && ConfigSchema.IsSecret(section, key) ? Mask : value;
+            return this;
+        }
+
+        public Table Add(string key, long value) => Add(key, (JsonNode)value);
+
+        public Table Add(string key, double value) => Add(key, (JsonNode)value);
+
+        public Table Add(string key, bool value) => Add(key, (JsonNode)value);
+    }
+}
