@@ -66,6 +66,9 @@ public sealed class ConfigReloader
     /// <summary>The config file, as a full path.</summary>
     public string ConfigPath { get; }
 
+    /// <summary>The upstream runtime each applied config is reconciled with (destination states, drains).</summary>
+    public UpstreamRuntime Upstreams => _runtime;
+
     /// <summary>Per-route stats, handed to each config's routes as it is applied.</summary>
     public RouteStatsRegistry RouteStats { get; }
 

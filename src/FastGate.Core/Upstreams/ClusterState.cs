@@ -29,7 +29,7 @@ public sealed class ClusterState
     /// <summary>The states of every destination the cluster's latest config lists.</summary>
     public DestinationState[] Members => _members;
 
-    /// <summary>The destinations a request may be sent to now: today every member that is not draining.</summary>
+    /// <summary>The destinations a request may be sent to now: every member that is not draining (retired or drained by an operator).</summary>
     public DestinationState[] Available => _available;
 
     /// <summary>Keeps the balancer (and its cursor) when the configured name is unchanged, else starts a new one.</summary>

@@ -39,7 +39,7 @@ public sealed class DestinationRegistry : IDisposable
         {
             if (_states.TryGetValue(key, out var state))
             {
-                added = state.Draining;
+                added = state.Retired;
                 if (added) _draining.Remove(state);
                 state.Use(config);
                 return state;
@@ -59,8 +59,8 @@ public sealed class DestinationRegistry : IDisposable
         {
             foreach (var state in _states.Values)
             {
-                if (state.Draining || inUse.Contains(state)) continue;
-                state.StartDraining();
+                if (state.Retired || inUse.Contains(state)) continue;
+                state.Retire();
                 _draining.Add(state);
                 started++;
             }

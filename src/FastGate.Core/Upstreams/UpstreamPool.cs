@@ -31,6 +31,7 @@ public sealed class UpstreamPool : IDisposable
     private int _open;
     private int _sweeping;
     private int _disposed;
+    private int _pooling = 1;
 
     /// <param name="options">Only the settings in <see cref="DestinationKey"/> are read: connection limits, idle and connect timeouts.</param>
     public UpstreamPool(DestinationState destination, ClusterOptions options)
@@ -54,6 +55,9 @@ public sealed class UpstreamPool : IDisposable
     public int LeasedConnections => _options.MaxConnectionsPerDestination - Volatile.Read(ref _available) - _handoff.CurrentCount;
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>False while the destination drains: idle connections are closed, and so is each one given back.</summary>
+    public bool IsPooling => Volatile.Read(ref _pooling) != 0;
 
     /// <summary>
     /// Leases a connection: an idle healthy one if any, else a new one.
@@ -95,12 +99,27 @@ public sealed class UpstreamPool : IDisposable
     /// <summary>Gives back a connection whose last exchange ended cleanly, for reuse.</summary>
     public void Return(UpstreamConnection connection)
     {
+        if (!IsPooling)
+        {
+            Discard(connection);
+            return;
+        }
         connection.LastUsedTicks = Environment.TickCount64;
         if (!_idle.TryPush(connection)) Close(connection); // the idle set is full
         ReleaseLease();
-        // Both calls above are full fences, so either this read sees the flag or Dispose sees the connection.
-        if (IsDisposed) CloseIdle();
+        // Both calls above are full fences, so either these reads see the flags or Dispose and StopPooling see the connection.
+        if (IsDisposed || !IsPooling) CloseIdle();
     }
+
+    /// <summary>Closes the idle connections, and from now on each connection given back: the destination drains.</summary>
+    public void StopPooling()
+    {
+        Interlocked.Exchange(ref _pooling, 0);
+        CloseIdle();
+    }
+
+    /// <summary>Keeps connections given back again.</summary>
+    public void ResumePooling() => Interlocked.Exchange(ref _pooling, 1);
 
     /// <summary>Closes a leased connection that must not be reused (half-used, broken, or told to close).</summary>
     public void Discard(UpstreamConnection connection)
@@ -186,8 +205,8 @@ public sealed class UpstreamPool : IDisposable
             _swept[i] = null;
         }
         Volatile.Write(ref _sweeping, 0);
-        // A Dispose that ran while connections were out for their check missed them: close them here.
-        if (IsDisposed) CloseIdle();
+        // A Dispose or StopPooling that ran while connections were out for their check missed them: close them here.
+        if (IsDisposed || !IsPooling) CloseIdle();
     }
 
     private void CloseIdle()

@@ -86,10 +86,53 @@ public sealed class UpstreamRuntime : IDisposable
 
     private void BindCluster(Cluster config, DestinationState[] destinations)
     {
-        if (_clusters.TryGetValue(config.Name, out var state)) state.UseBalancer(config.BalancerName);
+        if (_clusters.TryGetValue(config.Name, out var state))
+        {
+            state.UseBalancer(config.BalancerName);
+            KeepAdminDrains(state.Members, destinations);
+        }
         else _clusters[config.Name] = state = new ClusterState(config.Name, BalancerFactory.Create(config.BalancerName));
         state.UseMembers(destinations);
         config.Bind(state, destinations);
+    }
+
+    /// <summary>
+    /// A destination whose pool settings changed gets a new state: an operator's drain of the address in this
+    /// cluster carries over to it, so a reload never sends traffic to a destination taken out by hand.
+    /// </summary>
+    private static void KeepAdminDrains(DestinationState[] before, DestinationState[] after)
+    {
+        foreach (var old in before)
+        {
+            if (!old.AdminDraining) continue;
+            foreach (var next in after)
+            {
+                if (next != old && string.Equals(next.Config.Address, old.Config.Address, StringComparison.OrdinalIgnoreCase)) next.SetAdminDraining(true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drains (<paramref name="draining"/> true) or undrains one destination of a cluster of the current config,
+    /// named by its address as configured ("host:port") or as resolved: it leaves (or rejoins) the available set of
+    /// every cluster that lists it, rebuilt here, off the hot path. Requests in flight to it finish.
+    /// </summary>
+    public DrainResult SetDraining(string cluster, string destination, bool draining, out DestinationState? state)
+    {
+        state = null;
+        lock (_bindLock)
+        {
+            if (!_clusters.TryGetValue(cluster, out var clusterState)) return DrainResult.UnknownCluster;
+            state = Array.Find(clusterState.Members, d => string.Equals(d.Config.Address, destination, StringComparison.OrdinalIgnoreCase))
+                ?? Array.Find(clusterState.Members, d => d.Config.EndPoint.ToString() == destination);
+            if (state is null) return DrainResult.UnknownDestination;
+            state.SetAdminDraining(draining);
+            foreach (var member in _clusters.Values)
+            {
+                if (Array.IndexOf(member.Members, state) >= 0) member.RebuildAvailable();
+            }
+            return DrainResult.Done;
+        }
     }
 
     private void ForgetClustersOtherThan(List<Cluster> configs)

@@ -10,4 +10,5 @@ namespace FastGate.Host.Admin;
 [JsonSerializable(typeof(DestinationReport[]))]
 [JsonSerializable(typeof(ReloadReport))]
 [JsonSerializable(typeof(ConfigReport))]
+[JsonSerializable(typeof(DrainReport))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

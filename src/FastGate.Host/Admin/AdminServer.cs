@@ -58,6 +58,10 @@ internal sealed class AdminServer : IAsyncDisposable
         app.MapGet("/admin/stats", () => Results.Json(AdminReports.Stats(config, stats), AdminJsonContext.Default.StatsReport));
         app.MapGet("/admin/upstreams", () => Results.Json(AdminReports.Upstreams(config.Current), AdminJsonContext.Default.DestinationReportArray));
         app.MapGet("/admin/config", () => Results.Json(ConfigReport.Of(config), AdminJsonContext.Default.ConfigReport));
+        app.MapPost("/admin/upstreams/{cluster}/{destination}/drain",
+            (string cluster, string destination) => UpstreamDrain.Set(config, cluster, destination, draining: true, Console.Out));
+        app.MapPost("/admin/upstreams/{cluster}/{destination}/undrain",
+            (string cluster, string destination) => UpstreamDrain.Set(config, cluster, destination, draining: false, Console.Out));
         app.MapPost("/admin/reload", () =>
         {
             var outcome = config.Reload(ReloadReason.Admin);

@@ -15,13 +15,13 @@ public sealed class UpstreamRuntimeTests : IDisposable
     // Drained destinations are disposed when a test calls DisposeDrained, not by the sweep.
     private readonly UpstreamRuntime _runtime = new(Timeout.InfiniteTimeSpan);
 
-    private static Cluster Cluster(string name, ClusterOptions options, string balancer, params IPEndPoint[] destinations) =>
+    internal static Cluster Cluster(string name, ClusterOptions options, string balancer, params IPEndPoint[] destinations) =>
         new(name, destinations.Select(d => new Destination(d.ToString(), d)).ToArray(), balancer, options);
 
-    private static Cluster Cluster(string name, params IPEndPoint[] destinations) =>
+    internal static Cluster Cluster(string name, params IPEndPoint[] destinations) =>
         Cluster(name, Options, RoundRobinBalancer.ConfigName, destinations);
 
-    private static IPEndPoint Port(int port) => new(IPAddress.Loopback, port);
+    internal static IPEndPoint Port(int port) => new(IPAddress.Loopback, port);
 
     public void Dispose() => _runtime.Dispose();
 

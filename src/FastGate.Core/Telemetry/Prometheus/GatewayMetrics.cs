@@ -65,6 +65,10 @@ public sealed class GatewayMetrics(ConfigReloader config, GatewayStats stats, st
         foreach (var (cluster, destination) in Destinations(clusters))
             writer.Sample("fastgate_upstream_in_flight", DestinationLabels(cluster, destination), destination.InFlight);
 
+        writer.Family("fastgate_upstream_draining", "gauge", "1 while a destination drains (POST /admin/upstreams/.../drain): it gets no new requests.");
+        foreach (var (cluster, destination) in Destinations(clusters))
+            writer.Sample("fastgate_upstream_draining", DestinationLabels(cluster, destination), destination.Draining ? 1 : 0);
+
         writer.Family("fastgate_upstream_retries_total", "counter", "Retries made under the cluster's retry policy.");
         foreach (var cluster in clusters) writer.Sample("fastgate_upstream_retries_total", [new("cluster", cluster.Name)], cluster.State.RetryBudget.Retries);
         writer.Family("fastgate_upstream_retry_budget_exhausted_total", "counter", "Retries not made because the cluster's retry budget was spent.");
