@@ -58,6 +58,9 @@ public sealed class SessionAffinity
     public byte[] NameBytes { get; }
     public AffinityFailure OnFailure { get; }
 
+    /// <summary>Whether <c>sticky.secret</c> was set (else the cookies are signed with a per-process key).</summary>
+    public bool HasSecret => !ReferenceEquals(_key, ProcessKey);
+
     /// <summary>
     /// The destination the client is tied to when it is available; otherwise the balancer's pick (recording the
     /// cookie to set) or, with <see cref="AffinityFailure.Error"/> for a client whose destination is gone, null

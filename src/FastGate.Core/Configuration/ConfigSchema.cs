@@ -41,12 +41,13 @@ internal static class ConfigSchema
         ["cluster", "path", "host", "methods", "strip_prefix", "add_prefix", "host_header", .. TimeoutBinder.Keys];
 
     /// <summary>
-    /// Keys whose values are secrets, as "section.key" (for a named section, the key of every entry): the admin's
+    /// Keys whose values are secrets, as "section.key" (for a named section, the key of every entry, and
+    /// "section.table.key" for a key of an entry's table such as <c>sticky = { secret }</c>): the admin's
     /// <c>/admin/config</c> shows them as "***" (<see cref="EffectiveConfig"/>). A key named like a secret is one
     /// even without this mark (<see cref="IsSecret"/>); mark the rest here, e.g. a URL or connection string that
     /// carries a password.
     /// </summary>
-    public static readonly string[] SecretKeys = ["admin.token"];
+    public static readonly string[] SecretKeys = ["admin.token", "clusters.sticky.secret"];
 
     private static readonly string[] SecretWords = ["token", "secret", "password", "passwd", "credentials", "apikey"];
 

@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using FastGate.Balancing;
 using FastGate.Http;
+using FastGate.Resilience;
 using FastGate.Routing;
 using FastGate.Telemetry.Tracing;
 using FastGate.Transport;
@@ -97,15 +100,47 @@ public static class EffectiveConfig
         .Add("max_queue", t.MaxQueue)
         .Node;
 
+    /// <summary>Destinations as "host:port", or as <c>{ address, weight }</c> tables when a weight is not 1; sticky and retry null when not set.</summary>
     private static JsonObject Cluster(Cluster c) => new Table(ConfigSchema.Clusters)
-        .Add("destinations", List(c.Destinations.Select(d => d.Address)))
+        .Add("destinations", c.Destinations.All(d => d.Weight == 1)
+            ? List(c.Destinations.Select(d => d.Address))
+            : new JsonArray([.. c.Destinations.Select(d => (JsonNode?)new JsonObject { ["address"] = d.Address, ["weight"] = d.Weight })]))
         .Add("balancer", c.BalancerName)
         .Add("max_connections", c.Options.MaxConnectionsPerDestination)
         .Add("max_idle_connections", c.Options.MaxIdleConnectionsPerDestination)
         .Add("idle_timeout", DurationParser.Format(c.Options.IdleTimeout))
         .Add("connect_timeout", DurationParser.Format(c.Options.ConnectTimeout))
         .Add("response_timeout", DurationParser.Format(c.Options.ResponseTimeout))
+        .Add("sticky", c.Affinity is { } sticky ? Sticky(sticky) : null)
+        .Add("retry", c.Retry is { } retry ? Retry(retry) : null)
         .Node;
+
+    private static JsonObject Sticky(SessionAffinity s) => new Table($"{ConfigSchema.Clusters}.sticky")
+        .Add("mode", s.Mode == AffinityMode.Header ? "header" : "cookie")
+        .Add("cookie", s.Mode == AffinityMode.Cookie ? s.Name : null)
+        .Add("header", s.Mode == AffinityMode.Header ? s.Name : null)
+        .Add("on_failure", s.OnFailure == AffinityFailure.Error ? "error" : "redistribute")
+        .Add("secret", s.HasSecret ? Mask : "")
+        .Node;
+
+    private static JsonObject Retry(RetryPolicy r)
+    {
+        var on = new List<string>();
+        if (r.OnConnectFailure) on.Add("connect_failure");
+        if (r.OnReset) on.Add("reset");
+        for (var status = 500; status <= 599; status++)
+        {
+            if (r.RetriesStatus(status)) on.Add(status.ToString(CultureInfo.InvariantCulture));
+        }
+        return new Table($"{ConfigSchema.Clusters}.retry")
+            .Add("attempts", r.Attempts)
+            .Add("on", List(on))
+            .Add("methods", List(SnapshotSummary.MethodNames(r.Methods)))
+            .Add("backoff", DurationParser.Format(r.Backoff))
+            .Add("max_backoff", DurationParser.Format(r.MaxBackoff))
+            .Add("budget_percent", r.BudgetPercent)
+            .Node;
+    }
 
     /// <summary>Optional keys a route leaves out are null: any host, any method, no prefix.</summary>
     private static JsonObject Route(Route r) => new Table(ConfigSchema.Routes)

@@ -6,7 +6,7 @@ namespace FastGate.Configuration;
 /// <summary>Binds a cluster's <c>retry = { attempts, on, methods, backoff, max_backoff, budget_percent }</c>.</summary>
 internal static class RetryBinder
 {
-    private static readonly string[] Keys = ["attempts", "on", "methods", "backoff", "max_backoff", "budget_percent"];
+    internal static readonly string[] Keys = ["attempts", "on", "methods", "backoff", "max_backoff", "budget_percent"];
 
     public static RetryPolicy? Bind(ConfigReader reader, string key, ConfigNode node)
     {

@@ -7,7 +7,7 @@ namespace FastGate.Configuration;
 /// <summary>Binds a cluster's <c>sticky = { mode, cookie | header, on_failure, secret }</c>.</summary>
 internal static class StickyBinder
 {
-    private static readonly string[] Keys = ["mode", "cookie", "header", "on_failure", "secret"];
+    internal static readonly string[] Keys = ["mode", "cookie", "header", "on_failure", "secret"];
 
     public static SessionAffinity? Bind(ConfigReader reader, string key, ConfigNode node, string cluster, Destination[] destinations)
     {

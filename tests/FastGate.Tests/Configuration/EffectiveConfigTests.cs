@@ -9,6 +9,12 @@ public class EffectiveConfigTests
 {
     private const string Config = MinimalCluster + """
 
+        [clusters.sticky]
+        destinations = [{ address = "127.0.0.1:9002", weight = 3 }, "127.0.0.1:9003"]
+        balancer = "weighted_round_robin"
+        sticky = { mode = "cookie", secret = "0123456789abcdef-Sticky" }
+        retry = { attempts = 2, on = ["reset", "503"] }
+
         [routes.api]
         path = "/api/{**rest}"
         cluster = "backend"
@@ -33,6 +39,26 @@ public class EffectiveConfigTests
                 Assert.Equal(ConfigSchema.KeysOf(section).Order(), table.Select(k => k.Key).Order());
             }
         }
+        var cluster = config["clusters"]!["sticky"]!;
+        Assert.Equal(StickyBinder.Keys.Order(), cluster["sticky"]!.AsObject().Select(k => k.Key).Order());
+        Assert.Equal(RetryBinder.Keys.Order(), cluster["retry"]!.AsObject().Select(k => k.Key).Order());
+    }
+
+    [Fact]
+    public void Weights_sticky_sessions_and_retries_show_as_configured_and_the_sticky_secret_is_masked()
+    {
+        var config = EffectiveConfig.Describe(Valid(Config));
+        Assert.DoesNotContain("0123456789abcdef-Sticky", config.ToJsonString());
+        var sticky = config["clusters"]!["sticky"]!;
+        Assert.Equal("""[{"address":"127.0.0.1:9002","weight":3},{"address":"127.0.0.1:9003","weight":1}]""", sticky["destinations"]!.ToJsonString());
+        Assert.Equal("""{"mode":"cookie","cookie":"fg_route","header":null,"on_failure":"redistribute","secret":"***"}""", sticky["sticky"]!.ToJsonString());
+        Assert.Equal("""{"attempts":2,"on":["reset","503"],"methods":["GET","HEAD","PUT","DELETE","OPTIONS","TRACE"],"backoff":"25ms","max_backoff":"1s","budget_percent":20}""",
+            sticky["retry"]!.ToJsonString());
+        var plain = config["clusters"]!["backend"]!;
+        Assert.Null(plain["sticky"]);
+        Assert.Null(plain["retry"]);
+        var unsigned = EffectiveConfig.Describe(Valid(MinimalCluster + "\nsticky = { mode = \"cookie\" }\n"));
+        Assert.Equal("", (string?)unsigned["clusters"]!["backend"]!["sticky"]!["secret"]);
     }
 
     [Fact]
@@ -99,8 +125,10 @@ public class EffectiveConfigTests
     [Fact]
     public void Of_the_keys_there_are_today_only_the_marked_ones_are_secret()
     {
-        var secret = ConfigSchema.Sections.SelectMany(s => ConfigSchema.KeysOf(s).Where(k => ConfigSchema.IsSecret(s, k)).Select(k => $"{s}.{k}"));
-        Assert.Equal(ConfigSchema.SecretKeys, secret);
+        var keys = ConfigSchema.Sections.SelectMany(s => ConfigSchema.KeysOf(s).Select(k => (Section: s, Key: k)))
+            .Concat(StickyBinder.Keys.Select(k => (Section: "clusters.sticky", Key: k)))
+            .Concat(RetryBinder.Keys.Select(k => (Section: "clusters.retry", Key: k)));
+        Assert.Equal(ConfigSchema.SecretKeys, keys.Where(k => ConfigSchema.IsSecret(k.Section, k.Key)).Select(k => $"{k.Section}.{k.Key}"));
     }
 
     [Fact]
