@@ -111,6 +111,8 @@ public static class EffectiveConfig
         .Add("idle_timeout", DurationParser.Format(c.Options.IdleTimeout))
         .Add("connect_timeout", DurationParser.Format(c.Options.ConnectTimeout))
         .Add("response_timeout", DurationParser.Format(c.Options.ResponseTimeout))
+        .Add("body_timeout", DurationParser.Format(c.Options.Timeouts.Body))
+        .Add("request_timeout", Timeout(c.Options.Timeouts.Request))
         .Add("sticky", c.Affinity is { } sticky ? Sticky(sticky) : null)
         .Add("retry", c.Retry is { } retry ? Retry(retry) : null)
         .Node;
@@ -156,7 +158,14 @@ public static class EffectiveConfig
             HostHeaderMode.Fixed => Encoding.ASCII.GetString(r.FixedHost),
             _ => "keep",
         })
+        .Add("connect_timeout", DurationParser.Format(r.Timeouts.Connect))
+        .Add("response_timeout", DurationParser.Format(r.Timeouts.Response))
+        .Add("body_timeout", DurationParser.Format(r.Timeouts.Body))
+        .Add("request_timeout", Timeout(r.Timeouts.Request))
         .Node;
+
+    /// <summary>A timeout that may be infinite: null (not set) then.</summary>
+    private static string? Timeout(TimeSpan value) => value == System.Threading.Timeout.InfiniteTimeSpan ? null : DurationParser.Format(value);
 
     /// <summary>
     /// The error with every quoted value in its message masked when its key is a secret, so a binder that quotes
