@@ -67,6 +67,7 @@ internal static class GatewayHost
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var reporter = new StatsReporter(stats, reloader, snapshot.StatsInterval, Console.Out);
+        using var rates = new RateSampler(stats, reloader);
         await using var reloads = new ReloadService(reloader, configPath, reporter);
         try
         {

@@ -11,6 +11,9 @@ public sealed class GatewayStats
 
     public int OpenConnections => Volatile.Read(ref _connections);
 
+    /// <summary>Req/s over the last seconds, from readings of <see cref="Requests"/> (<see cref="RateSampler"/>).</summary>
+    public RequestRate Rate { get; } = new();
+
     public void OnRequest() => Interlocked.Increment(ref _requests);
 
     public void OnConnectionOpened() => Interlocked.Increment(ref _connections);

@@ -12,7 +12,7 @@ internal static class AdminReports
         var routes = config.RouteStats;
         var routeReports = new List<RouteReport>();
         foreach (var route in (RouteStats[])[.. routes.Current, routes.Unmatched]) routeReports.Add(Route(route));
-        return new StatsReport(config.Current.Version, stats.OpenConnections, stats.Requests, [.. routeReports], Upstreams(config.Current));
+        return new StatsReport(config.Current.Version, stats.OpenConnections, stats.Requests, RateReport.Of(stats.Rate), RateReport.History(stats.Rate), [.. routeReports], Upstreams(config.Current));
     }
 
     public static DestinationReport[] Upstreams(GatewaySnapshot snapshot)
@@ -36,7 +36,7 @@ internal static class AdminReports
             status[StatusClass.Labels[code]] = count;
             total += count;
         }
-        return new RouteReport(route.Name, total, status, LatencySummary.Of(route.Latency));
+        return new RouteReport(route.Name, total, RateReport.Of(route.Rate), status, LatencySummary.Of(route.Latency));
     }
 
     private static DestinationReport Destination(Cluster cluster, DestinationState destination)
@@ -44,6 +44,6 @@ internal static class AdminReports
         var outcomes = new Dictionary<string, long>();
         for (var outcome = 0; outcome < AttemptOutcome.Count; outcome++) outcomes[AttemptOutcome.Labels[outcome]] = destination.Stats.Outcomes(outcome);
         return new DestinationReport(cluster.Name, destination.Config.Address, destination.InFlight, destination.Pool.OpenConnections,
-            destination.Pool.IdleConnections, destination.Draining, outcomes, LatencySummary.Of(destination.Stats.Latency));
+            destination.Pool.IdleConnections, destination.Draining, RateReport.Of(destination.Stats.Rate), outcomes, LatencySummary.Of(destination.Stats.Latency));
     }
 }

@@ -1,4 +1,4 @@
 namespace FastGate.Host.Admin;
 
 internal sealed record DestinationReport(string Cluster, string Address, int InFlight, int OpenConnections, int IdleConnections,
-    bool Draining, Dictionary<string, long> Outcomes, Dictionary<string, LatencySummary> Latency);
+    bool Draining, RateReport RequestsPerSecond, Dictionary<string, long> Outcomes, Dictionary<string, LatencySummary> Latency);

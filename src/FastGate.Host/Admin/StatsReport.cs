@@ -1,3 +1,4 @@
 namespace FastGate.Host.Admin;
 
-internal sealed record StatsReport(int ConfigVersion, int ClientConnections, long Requests, RouteReport[] Routes, DestinationReport[] Destinations);
+internal sealed record StatsReport(int ConfigVersion, int ClientConnections, long Requests, RateReport RequestsPerSecond,
+    double[] RequestsPerSecondHistory, RouteReport[] Routes, DestinationReport[] Destinations);

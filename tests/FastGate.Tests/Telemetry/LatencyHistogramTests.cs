@@ -4,12 +4,18 @@ namespace FastGate.Tests.Telemetry;
 
 public class LatencyHistogramTests
 {
+    /// <summary>1..100 000 µs, each once: the p-th percentile is p % of 100 000.</summary>
+    internal static LatencyHistogram OneToHundredThousand()
+    {
+        var latency = new LatencyHistogram();
+        for (var micros = 1; micros <= 100_000; micros++) latency.Record(micros);
+        return latency;
+    }
+
     [Fact]
     public void Percentiles_of_a_known_distribution_are_within_the_histograms_precision()
     {
-        var latency = new LatencyHistogram();
-        // 1..100 000 µs, each once: the p-th percentile is p % of 100 000.
-        for (var micros = 1; micros <= 100_000; micros++) latency.Record(micros);
+        var latency = OneToHundredThousand();
         var histogram = latency.Collect();
         Assert.Equal(100_000, histogram.TotalCount);
         foreach (var percentile in new[] { 50.0, 90, 99, 99.9, 99.99 })

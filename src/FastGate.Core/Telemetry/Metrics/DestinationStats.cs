@@ -15,6 +15,12 @@ public sealed class DestinationStats
     /// <summary>An attempt that was retried elsewhere: its outcome is counted here, its latency is not.</summary>
     internal void RecordRetriedAttempt(ProxyError error) => _outcomes.Increment(AttemptOutcome.Of(error));
 
+    /// <summary>Every attempt at this destination counted, whatever its outcome (retried ones too).</summary>
+    public long TotalAttempts => _outcomes.ReadAll();
+
+    /// <summary>Attempts per second over the last seconds, from readings of <see cref="TotalAttempts"/> (<see cref="RateSampler"/>).</summary>
+    public RequestRate Rate { get; } = new();
+
     internal void Record(ExchangeContext context)
     {
         _outcomes.Increment(AttemptOutcome.Of(context.Error));

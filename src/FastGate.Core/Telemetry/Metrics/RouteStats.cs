@@ -16,6 +16,12 @@ public sealed class RouteStats(string name)
 
     public long Requests(int method, int statusClass) => _requests.Read(method * StatusClass.Count + statusClass);
 
+    /// <summary>Every request counted, whatever its method and status.</summary>
+    public long TotalRequests => _requests.ReadAll();
+
+    /// <summary>Req/s over the last seconds, from readings of <see cref="TotalRequests"/> (<see cref="RateSampler"/>).</summary>
+    public RequestRate Rate { get; } = new();
+
     internal void Record(ExchangeContext context)
     {
         _requests.Increment(MethodLabel.Of(context.Request.Method) * StatusClass.Count + StatusClass.Of(context.Status));

@@ -31,6 +31,14 @@ internal sealed class StripedCounters
         for (var stripe = 0; stripe < Stripe.Count; stripe++) Volatile.Write(ref _cells[LongsPerCacheLine + stripe * _stride + index], 0);
     }
 
+    /// <summary>All counters summed.</summary>
+    public long ReadAll()
+    {
+        long sum = 0;
+        for (var index = 0; index < Count; index++) sum += Read(index);
+        return sum;
+    }
+
     public long Read(int index)
     {
         long sum = 0;
