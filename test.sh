@@ -13,6 +13,7 @@ install() {
 }
 need python3 || install python3
 need promtool || install prometheus
+need chromium || install chromium   # the dashboard test (Process/DashboardTests) renders the page in it
 
 echo "== build"
 dotnet build FastGate.sln -c Release -nologo -v quiet

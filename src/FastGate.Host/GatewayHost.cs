@@ -89,6 +89,7 @@ internal static class GatewayHost
         Console.WriteLine($"FastGate {Cli.Version} (config {Path.GetFullPath(configPath)}, pid {Environment.ProcessId})");
         Console.WriteLine(SnapshotSummary.Describe(snapshot, kind));
         if (admin is not null) Console.WriteLine($"Admin: http://{admin.Address} (metrics at /metrics, health at /healthz and /readyz)");
+        if (admin is not null) Console.WriteLine(DashboardLine(admin, snapshot));
         if (snapshot.Tracing.Enabled) Console.WriteLine($"Tracing: sampler {SamplerName(snapshot.Tracing.Sampler)}, exporting to {TraceExport.Describe(snapshot.Tracing)}");
         Console.WriteLine("Ready. Ctrl-C or SIGTERM drains and stops; SIGHUP reloads the config.");
 
@@ -130,6 +131,11 @@ internal static class GatewayHost
         RateLimitedSampler l => $"{RateLimitedSampler.ConfigName} {l.PerSecond}/s",
         _ => NeverSampler.ConfigName,
     };
+
+    /// <summary>Where the live dashboard is; with a token, how to hand it over (in the URL fragment, which no request carries).</summary>
+    private static string DashboardLine(AdminServer admin, GatewaySnapshot snapshot) => snapshot.Admin.Token.Length == 0
+        ? $"Dashboard: http://{admin.Address}/"
+        : $"Dashboard: http://{admin.Address}/#token=<admin.token> (or enter the token on the page)";
 
     /// <summary>Kestrel wants an HTTP application; every listener here hands its connections to our handler instead.</summary>
     private sealed class NoHttpApplication : IHttpApplication<object>

@@ -1,5 +1,6 @@
 using System.Net;
 using FastGate.Configuration;
+using FastGate.Host.Admin.Dashboard;
 using FastGate.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,7 +15,7 @@ namespace FastGate.Host.Admin;
 /// <summary>
 /// The admin listener (<c>[admin] listen</c>): ASP.NET Core minimal APIs on a Kestrel of their own, apart from the
 /// proxy's, with source-generated JSON. When <c>admin.token</c> is set, every endpoint but <c>/healthz</c> wants
-/// <c>Authorization: Bearer &lt;token&gt;</c>; the token is read from the running config, so a reload changes it.
+/// <c>Authorization: Bearer &lt;token&gt;</c> (the dashboard's files at <c>/</c> need none: they hold no data); the token is read from the running config, so a reload changes it.
 /// </summary>
 internal sealed class AdminServer : IAsyncDisposable
 {
@@ -39,7 +40,7 @@ internal sealed class AdminServer : IAsyncDisposable
 
         app.Use(async (context, next) =>
         {
-            if (context.Request.Path != "/healthz" && !AdminToken.Accepts(config.Current.Admin.Token, context.Request.Headers.Authorization))
+            if (context.Request.Path != "/healthz" && !DashboardAssets.IsPublic(context.Request.Path) && !AdminToken.Accepts(config.Current.Admin.Token, context.Request.Headers.Authorization))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 context.Response.Headers.WWWAuthenticate = "Bearer realm=\"fastgate-admin\"";
@@ -49,6 +50,7 @@ internal sealed class AdminServer : IAsyncDisposable
             await next(context);
         });
         app.MapGet("/healthz", () => Results.Text("ok\n"));
+        DashboardAssets.Map(app);
         app.MapGet("/readyz", () =>
         {
             var report = Readiness.Check(config.Current);
