@@ -36,7 +36,7 @@ internal static class AdminReports
             status[StatusClass.Labels[code]] = count;
             total += count;
         }
-        return new RouteReport(route.Name, total, RateReport.Of(route.Rate), status, LatencySummary.Of(route.Latency));
+        return new RouteReport(route.Name, total, RateReport.Of(route.Rate), status, LatencySummary.Of(route.Latency, spectrum: true));
     }
 
     private static DestinationReport Destination(Cluster cluster, DestinationState destination)

@@ -55,9 +55,16 @@ public class DashboardTests(ITestOutputHelper output)
         using (var api = new AdminApi(admin, Token))
         {
             // Every exchange counted, and a rate reading taken since, so the sparkline has a point.
-            await api.WaitForStatsAsync(s => AdminApi.Route(s, "api").GetProperty("requests").GetInt64() == ApiRequests
+            var stats = await api.WaitForStatsAsync(s => AdminApi.Route(s, "api").GetProperty("requests").GetInt64() == ApiRequests
                 && AdminApi.Route(s, "web").GetProperty("requests").GetInt64() == WebRequests
                 && s.GetProperty("requests_per_second_history").GetArrayLength() > 0, "both routes' requests counted");
+            // The plot's points: the HDR percentile iteration from 0 % to 100 % (the max), on routes only.
+            var total = AdminApi.Route(stats, "api").GetProperty("latency").GetProperty("total");
+            var plotted = total.GetProperty("spectrum").EnumerateArray().ToArray();
+            Assert.Equal(0, plotted[0].GetProperty("percentile").GetDouble());
+            Assert.Equal(100, plotted[^1].GetProperty("percentile").GetDouble());
+            Assert.Equal(total.GetProperty("max_us").GetInt64(), plotted[^1].GetProperty("value_us").GetInt64());
+            Assert.False(stats.GetProperty("destinations")[0].GetProperty("latency").GetProperty("total").TryGetProperty("spectrum", out _));
         }
 
         var screenshot = Path.Combine(AppContext.BaseDirectory, "screenshots", "dashboard.png");

@@ -219,7 +219,7 @@
     const plotWidth = width - left - right, plotHeight = height - top - bottom;
     const series = route ? PHASES.filter(p => state.phases.has(p.key))
       .map(p => ({ phase: p, summary: route.latency[p.key] }))
-      .filter(s => s.summary && s.summary.count > 0 && s.summary.spectrum.length > 0) : [];
+      .filter(s => s.summary && s.summary.count > 0 && (s.summary.spectrum || []).length > 0) : [];
     if (series.length === 0) {
       svg.replaceChildren(svgElement('text', { class: 'placeholder', x: width / 2, y: height / 2, 'text-anchor': 'middle' },
         route ? `No requests on route ${route.name} yet.` : 'No route selected.'));
