@@ -12,7 +12,8 @@ internal static class AdminReports
         var routes = config.RouteStats;
         var routeReports = new List<RouteReport>();
         foreach (var route in (RouteStats[])[.. routes.Current, routes.Unmatched]) routeReports.Add(Route(route));
-        return new StatsReport(config.Current.Version, stats.OpenConnections, stats.Requests, RateReport.Of(stats.Rate), RateReport.History(stats.Rate), [.. routeReports], Upstreams(config.Current));
+        return new StatsReport(config.Current.Version, stats.OpenConnections, stats.Requests, RateReport.Of(stats.Rate), RateReport.History(stats.Rate),
+            [.. routeReports], Upstreams(config.Current));
     }
 
     public static DestinationReport[] Upstreams(GatewaySnapshot snapshot)
