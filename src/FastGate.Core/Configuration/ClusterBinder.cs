@@ -44,8 +44,10 @@ internal static class ClusterBinder
         if (children.TryGetValue("sticky", out node)) affinity = StickyBinder.Bind(reader, $"{prefix}.sticky", node, name, destinations);
         Resilience.RetryPolicy? retry = null;
         if (children.TryGetValue("retry", out node)) retry = RetryBinder.Bind(reader, $"{prefix}.retry", node);
+        Resilience.BulkheadPolicy? bulkhead = null;
+        if (children.TryGetValue("bulkhead", out node)) bulkhead = BindBulkhead(reader, $"{prefix}.bulkhead", node);
         if (reader.ErrorCount != before) return null;
-        return new Cluster(name, destinations, balancer, options) { Affinity = affinity, Retry = retry };
+        return new Cluster(name, destinations, balancer, options) { Affinity = affinity, Retry = retry, Bulkhead = bulkhead };
     }
 
     private static List<Destination> BindDestinations(ConfigReader reader, string prefix, ConfigNode table)
@@ -85,6 +87,23 @@ internal static class ClusterBinder
                 destinations.Add(new Destination(address.Trim(), endPoint, weight));
         }
         return destinations;
+    }
+
+    private static readonly string[] BulkheadKeys = ["max_concurrent", "max_queue", "queue_timeout"];
+
+    /// <summary><c>bulkhead = { max_concurrent = 1000, max_queue = 100, queue_timeout = "1s" }</c> (those are its defaults).</summary>
+    private static Resilience.BulkheadPolicy? BindBulkhead(ConfigReader reader, string key, ConfigNode node)
+    {
+        if (!reader.TryTable(node, key, BulkheadKeys, "{ max_concurrent = 1000, max_queue = 100, queue_timeout = \"1s\" }")) return null;
+        var children = node.Children;
+        var before = reader.ErrorCount;
+        var max = 1000;
+        if (children.TryGetValue("max_concurrent", out var child) && !reader.TryInt(child, $"{key}.max_concurrent", 1, 1_000_000, out max)) max = 1000;
+        var queue = 100;
+        if (children.TryGetValue("max_queue", out child) && !reader.TryInt(child, $"{key}.max_queue", 0, 1_000_000, out queue)) queue = 100;
+        var timeout = TimeSpan.FromSeconds(1);
+        if (children.TryGetValue("queue_timeout", out child) && reader.TryDuration(child, $"{key}.queue_timeout", true, out var wait)) timeout = wait;
+        return reader.ErrorCount != before ? null : new Resilience.BulkheadPolicy(max, queue, timeout);
     }
 
     /// <summary>One item of <c>destinations</c>: "host:port", or <c>{ address = "host:port", weight = N }</c>.</summary>

@@ -115,6 +115,8 @@ public static class EffectiveConfig
         .Add("request_timeout", Timeout(c.Options.Timeouts.Request))
         .Add("sticky", c.Affinity is { } sticky ? Sticky(sticky) : null)
         .Add("retry", c.Retry is { } retry ? Retry(retry) : null)
+        .Add("bulkhead", c.Bulkhead is { } b ? new Table($"{ConfigSchema.Clusters}.bulkhead")
+            .Add("max_concurrent", b.MaxConcurrent).Add("max_queue", b.MaxQueue).Add("queue_timeout", DurationParser.Format(b.QueueTimeout)).Node : null)
         .Node;
 
     private static JsonObject Sticky(SessionAffinity s) => new Table($"{ConfigSchema.Clusters}.sticky")

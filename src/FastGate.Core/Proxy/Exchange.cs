@@ -67,7 +67,16 @@ internal static class Exchange
                 var buffered = await RequestBodyBuffering.FillAsync(context).ConfigureAwait(false);
                 if (buffered != RelayResult.Done) return await RefuseBodyAsync(context, buffered).ConfigureAwait(false);
             }
-            return await ForwardAsync(context, route.Cluster, closeIfAnswered).ConfigureAwait(false);
+            if (route.Cluster.State.Bulkhead is not { } bulkhead) return await ForwardAsync(context, route.Cluster, closeIfAnswered).ConfigureAwait(false);
+            if (!await bulkhead.EnterAsync().ConfigureAwait(false)) return await RespondAsync(context, ProxyError.Overloaded, closeIfAnswered).ConfigureAwait(false);
+            try
+            {
+                return await ForwardAsync(context, route.Cluster, closeIfAnswered).ConfigureAwait(false);
+            }
+            finally
+            {
+                bulkhead.Leave();
+            }
         }
         finally
         {

@@ -18,6 +18,8 @@ public enum ProxyError : byte
     VersionNotSupported,
     /// <summary>The cluster has no destination to send to.</summary>
     NoDestination,
+    /// <summary>The cluster's bulkhead was full (its queue too, or the wait in it timed out).</summary>
+    Overloaded,
     /// <summary>The destination's connection limit stayed reached for the connect timeout.</summary>
     PoolExhausted,
     UpstreamConnectFailed,

@@ -25,6 +25,8 @@ public sealed class Cluster
     public Balancing.SessionAffinity? Affinity { get; init; }
     /// <summary>Retries (<c>retry</c>), or null: one attempt (and one more on a pooled connection found closed).</summary>
     public Resilience.RetryPolicy? Retry { get; init; }
+    /// <summary>Concurrency limit (<c>bulkhead</c>), or null.</summary>
+    public Resilience.BulkheadPolicy? Bulkhead { get; init; }
 
     public bool IsBound => _state is not null;
 

@@ -21,6 +21,16 @@ public sealed class ClusterState
 
     public string Name { get; }
 
+    /// <summary>The bulkhead of the cluster's current config, or null when it has none.</summary>
+    public Resilience.Bulkhead? Bulkhead => _bulkhead;
+    private volatile Resilience.Bulkhead? _bulkhead;
+
+    /// <summary>Keeps the bulkhead (and who is in it) while its limits are unchanged, else starts a new one.</summary>
+    internal void UseBulkhead(Resilience.BulkheadPolicy? policy)
+    {
+        if (policy != _bulkhead?.Policy) _bulkhead = policy is null ? null : new Resilience.Bulkhead(policy);
+    }
+
     /// <summary>The retry budget (used when the cluster's config has a retry policy).</summary>
     public Resilience.RetryBudget RetryBudget { get; } = new();
 

@@ -22,11 +22,8 @@ public sealed class UpstreamPool : IDisposable
     private readonly BoundedStack<UpstreamConnection> _idle;
     /// <summary>The sweep's own list of the idle connections it took out to check.</summary>
     private readonly UpstreamConnection?[] _swept;
-    /// <summary>Leases free for the taking: a compare-exchange, no lock, on every rent while the limit is not reached.</summary>
-    private int _available;
-    /// <summary>Rents waiting for a lease; while there are any, a lease given back is handed to them instead.</summary>
-    private int _waiters;
-    private readonly SemaphoreSlim _handoff = new(0);
+    /// <summary>One lease per open (or opening) connection, up to the destination's limit.</summary>
+    private readonly LeaseGate _leases;
     private readonly Timer _sweeper;
     private int _open;
     private int _sweeping;
@@ -38,7 +35,7 @@ public sealed class UpstreamPool : IDisposable
     {
         _destination = destination;
         _options = options;
-        _available = options.MaxConnectionsPerDestination;
+        _leases = new LeaseGate(options.MaxConnectionsPerDestination);
         var idle = Math.Min(options.MaxIdleConnectionsPerDestination, options.MaxConnectionsPerDestination);
         _idle = new BoundedStack<UpstreamConnection>(Math.Min(idle, BoundedStack<UpstreamConnection>.MaxCapacity));
         _swept = new UpstreamConnection?[_idle.Capacity];
@@ -52,7 +49,7 @@ public sealed class UpstreamPool : IDisposable
     public int IdleConnections => _idle.Count;
 
     /// <summary>Connections rented and not yet given back (including rents still connecting).</summary>
-    public int LeasedConnections => _options.MaxConnectionsPerDestination - Volatile.Read(ref _available) - _handoff.CurrentCount;
+    public int LeasedConnections => _leases.Held;
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
@@ -66,7 +63,7 @@ public sealed class UpstreamPool : IDisposable
     public async ValueTask<UpstreamConnection> RentAsync(bool allowReuse = true, TimeSpan? connectTimeout = null)
     {
         var timeout = connectTimeout ?? _options.ConnectTimeout;
-        if (!TryTakeLease() && !await WaitForLeaseAsync(timeout).ConfigureAwait(false))
+        if (!_leases.TryTake() && !await _leases.WaitAsync(timeout).ConfigureAwait(false))
             throw new UpstreamConnectException(_destination, "connection limit reached", timedOut: true);
 
         if (allowReuse)
@@ -128,51 +125,7 @@ public sealed class UpstreamPool : IDisposable
         ReleaseLease();
     }
 
-    private bool TryTakeLease()
-    {
-        if (TryTakeAvailable()) return true;
-        // A lease handed off to a waiter that had already taken one or given up is still there for anyone.
-        return _handoff.Wait(0);
-    }
-
-    private bool TryTakeAvailable()
-    {
-        var available = Volatile.Read(ref _available);
-        while (available > 0)
-        {
-            var seen = Interlocked.CompareExchange(ref _available, available - 1, available);
-            if (seen == available) return true;
-            available = seen;
-        }
-        return false;
-    }
-
-    private async Task<bool> WaitForLeaseAsync(TimeSpan timeout)
-    {
-        Interlocked.Increment(ref _waiters);
-        try
-        {
-            // Counted as a waiter first: a lease given back from now on is handed off, so none can be missed.
-            return TryTakeLease() || await _handoff.WaitAsync(timeout).ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _waiters);
-        }
-    }
-
-    private void ReleaseLease()
-    {
-        if (Volatile.Read(ref _waiters) > 0)
-        {
-            _handoff.Release();
-            return;
-        }
-        Interlocked.Increment(ref _available);
-        // A rent that began to wait after the check above may have looked before the increment: hand it over. (The
-        // increment and the waiter's own count are both full fences, so one side always sees the other.)
-        if (Volatile.Read(ref _waiters) > 0 && TryTakeAvailable()) _handoff.Release();
-    }
+    private void ReleaseLease() => _leases.Release();
 
     private void Close(UpstreamConnection connection)
     {

@@ -93,6 +93,7 @@ public sealed class UpstreamRuntime : IDisposable
         }
         else _clusters[config.Name] = state = new ClusterState(config.Name, BalancerFactory.Create(config.BalancerName));
         state.UseMembers(destinations);
+        state.UseBulkhead(config.Bulkhead);
         config.Bind(state, destinations);
     }
 

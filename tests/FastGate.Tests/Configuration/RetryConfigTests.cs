@@ -47,3 +47,17 @@ public class RetryConfigTests
         Assert.Contains(message, error.Message);
     }
 }
+
+public class BulkheadConfigTests
+{
+    [Fact]
+    public void A_bulkhead_table_has_defaults_and_refuses_bad_limits()
+    {
+        var bulkhead = Valid("[clusters.backend]\ndestinations = [\"127.0.0.1:9001\"]\nbulkhead = { max_concurrent = 5 }\n").Clusters["backend"].Bulkhead!;
+        Assert.Equal((5, 100, TimeSpan.FromSeconds(1)), (bulkhead.MaxConcurrent, bulkhead.MaxQueue, bulkhead.QueueTimeout));
+        Assert.Equal("clusters.backend.bulkhead.max_concurrent",
+            SingleError("[clusters.backend]\ndestinations = [\"127.0.0.1:9001\"]\nbulkhead = { max_concurrent = 0 }\n").Key);
+        Assert.Contains("unknown key \"queue\"",
+            SingleError("[clusters.backend]\ndestinations = [\"127.0.0.1:9001\"]\nbulkhead = { queue = 1 }\n").Message);
+    }
+}

@@ -75,6 +75,14 @@ public sealed class GatewayMetrics(ConfigReloader config, GatewayStats stats, st
         foreach (var cluster in clusters)
             writer.Sample("fastgate_upstream_retry_budget_exhausted_total", [new("cluster", cluster.Name)], cluster.State.RetryBudget.Exhausted);
 
+        var bulkheads = clusters.Where(c => c.State.Bulkhead is not null).ToList();
+        writer.Family("fastgate_bulkhead_active", "gauge", "Exchanges inside the cluster's bulkhead now.");
+        foreach (var cluster in bulkheads) writer.Sample("fastgate_bulkhead_active", [new("cluster", cluster.Name)], cluster.State.Bulkhead!.Active);
+        writer.Family("fastgate_bulkhead_queued", "gauge", "Exchanges waiting in the cluster's bulkhead queue now.");
+        foreach (var cluster in bulkheads) writer.Sample("fastgate_bulkhead_queued", [new("cluster", cluster.Name)], cluster.State.Bulkhead!.Queued);
+        writer.Family("fastgate_bulkhead_rejected_total", "counter", "Exchanges refused with 503: the cluster's bulkhead and its queue were full, or the wait timed out.");
+        foreach (var cluster in bulkheads) writer.Sample("fastgate_bulkhead_rejected_total", [new("cluster", cluster.Name)], cluster.State.Bulkhead!.Rejected);
+
         writer.Family("fastgate_client_connections", "gauge", "Client connections open now.");
         writer.Sample("fastgate_client_connections", [], stats.OpenConnections);
 
