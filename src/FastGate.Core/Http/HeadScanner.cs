@@ -53,7 +53,7 @@ internal struct HeadScanner
         }
         var total = (int)Math.Min(buffer.Length, max);
         // Bytes past max were scanned without an end in sight: the head is larger than any limit allows.
-        if (total < _scanned) { data = default; return -431; }
+        if (total < _scanned) { data = default; return -(int)RequestRejection.HeaderBlockTooLarge; }
         while (true)
         {
             var wanted = Math.Min(total, (Math.Max(_scanned, _linearized) / ScratchStep + 1) * ScratchStep);
@@ -93,8 +93,8 @@ internal struct HeadScanner
 
     /// <summary>
     /// Scans <paramref name="data"/>, which starts where the previous call's data started and may have grown.
-    /// Returns the offset just past the head's empty line, 0 when more bytes are needed, or the negated HTTP
-    /// status of the error (400 bad line ending, 414 first line too long, 431 fields too large or too many).
+    /// Returns the offset just past the head's empty line, 0 when more bytes are needed, or the negated
+    /// <see cref="RequestRejection"/> of the error (a bad line ending, a first line too long, fields too large or too many).
     /// </summary>
     private int Scan(ReadOnlySpan<byte> data, int maxFirstLine, int maxFieldBytes, int maxFields)
     {
@@ -103,7 +103,7 @@ internal struct HeadScanner
         while (true)
         {
             var idx = data[pos..].IndexOfAny((byte)'\r', (byte)'\n');
-            if (idx >= 0 && data[pos + idx] == '\n') return -400; // an LF with no CR before it
+            if (idx >= 0 && data[pos + idx] == '\n') return -(int)RequestRejection.BareLineFeed;
             var lf = idx < 0 ? -1 : pos + idx + 1;
             if (lf < 0 || lf == data.Length)
             {
@@ -111,13 +111,13 @@ internal struct HeadScanner
                 _scanned = lf < 0 ? data.Length : lf - 1;
                 // a field line starting with whitespace (obs-fold) is refused as soon as it shows, not when the head ends
                 if (_firstLineEnd >= 0 && _lineStart < data.Length && (data[_lineStart] == ' ' || data[_lineStart] == '\t'))
-                    return -400;
+                    return -(int)RequestRejection.ObsoleteLineFolding;
                 if (_firstLineEnd < 0)
-                    return data.Length - HeadStart > maxFirstLine + 1 ? -414 : 0;
-                return data.Length - _firstLineEnd > maxFieldBytes + 1 ? -431 : 0;
+                    return data.Length - HeadStart > maxFirstLine + 1 ? -(int)RequestRejection.RequestLineTooLong : 0;
+                return data.Length - _firstLineEnd > maxFieldBytes + 1 ? -(int)RequestRejection.HeaderBlockTooLarge : 0;
             }
             // A CR must be followed by LF (RFC 9112 §2.2); a bare one is refused as soon as the next byte shows.
-            if (data[lf] != '\n') return -400;
+            if (data[lf] != '\n') return -(int)RequestRejection.BareCarriageReturn;
 
             var lineLength = lf - 1 - _lineStart;
             pos = lf + 1;
@@ -126,21 +126,21 @@ internal struct HeadScanner
             {
                 if (lineLength == 0)
                 {
-                    if (++_leadingLines > MaxLeadingEmptyLines) return -400;
+                    if (++_leadingLines > MaxLeadingEmptyLines) return -(int)RequestRejection.LeadingEmptyLines;
                     HeadStart = pos;
                 }
-                else if (lineLength > maxFirstLine) return -414;
+                else if (lineLength > maxFirstLine) return -(int)RequestRejection.RequestLineTooLong;
                 else _firstLineEnd = pos;
             }
             else
             {
-                if (pos - _firstLineEnd > maxFieldBytes + 2) return -431;
+                if (pos - _firstLineEnd > maxFieldBytes + 2) return -(int)RequestRejection.HeaderBlockTooLarge;
                 if (lineLength == 0)
                 {
                     _scanned = pos;
                     return pos;
                 }
-                if (++_lines > maxFields) return -431;
+                if (++_lines > maxFields) return -(int)RequestRejection.TooManyHeaders;
             }
             _lineStart = pos;
         }

@@ -19,8 +19,15 @@ public sealed class Http1RequestParser
 
     public Http1RequestParser() => _scanner.Reset();
 
+    /// <summary>Why the last <see cref="ParseStatus.Error"/> was returned.</summary>
+    public RequestRejection Rejection { get; private set; }
+
     /// <summary>Forgets a partly scanned head; call before parsing the next request.</summary>
-    public void Reset() => _scanner.Reset();
+    public void Reset()
+    {
+        _scanner.Reset();
+        Rejection = RequestRejection.None;
+    }
 
     /// <summary>
     /// Parses the head at the start of <paramref name="buffer"/>. On <see cref="ParseStatus.Complete"/>,
@@ -34,11 +41,7 @@ public sealed class Http1RequestParser
         var end = _scanner.ScanHead(buffer, limits.MaxRequestLineBytes + limits.MaxHeaderBytes + 64,
             limits.MaxRequestLineBytes, limits.MaxHeaderBytes, limits.MaxHeaderCount, out var data);
         if (end == 0) return ParseStatus.Incomplete;
-        if (end < 0)
-        {
-            errorStatus = -end;
-            return ParseStatus.Error;
-        }
+        if (end < 0) return Fail((RequestRejection)(-end), out errorStatus);
 
         var start = _scanner.HeadStart;
         head.Reset();
@@ -47,102 +50,112 @@ public sealed class Http1RequestParser
         // Room for the normalised path after the head: it is never longer than the request line.
         data[start..end].CopyTo(head.EnsureBuffer(headLength + firstLineEnd));
         head.Length = headLength;
-        errorStatus = Parse(head, firstLineEnd, limits);
+        head.FirstLineLength = firstLineEnd - 2;
+        var rejection = Parse(head, firstLineEnd, limits);
         _scanner.Reset();
-        if (errorStatus != 0) return ParseStatus.Error; // nothing is consumed: the connection is closed after the error
+        // nothing is consumed: the connection is closed after the error
+        if (rejection != RequestRejection.None) return Fail(rejection, out errorStatus);
         consumed = end;
         return ParseStatus.Complete;
     }
 
-    /// <summary>Parses a complete head already copied into the head's buffer. Returns 0 or an error status.</summary>
-    internal static int Parse(RequestHead head, int firstLineEnd, HttpLimits limits)
+    private ParseStatus Fail(RequestRejection rejection, out int errorStatus)
     {
-        var status = ParseRequestLine(head, head.Buffer.AsSpan(0, firstLineEnd - 2));
-        if (status != 0) return status;
-        if (!NormalizePath(head, limits)) return 400;
-
-        return HeadFields.ParseAll(head, firstLineEnd) ? ApplyFieldSemantics(head) : 400;
+        Rejection = rejection;
+        errorStatus = RequestRejections.StatusOf(rejection);
+        return ParseStatus.Error;
     }
 
-    private static int ParseRequestLine(RequestHead head, ReadOnlySpan<byte> line)
+    /// <summary>Parses a complete head already copied into the head's buffer. Returns why it is refused, if it is.</summary>
+    internal static RequestRejection Parse(RequestHead head, int firstLineEnd, HttpLimits limits)
+    {
+        var rejection = ParseRequestLine(head, head.Buffer.AsSpan(0, firstLineEnd - 2));
+        if (rejection != RequestRejection.None) return rejection;
+        rejection = NormalizePath(head, limits);
+        if (rejection != RequestRejection.None) return rejection;
+
+        return HeadFields.ParseAll(head, firstLineEnd) ? ApplyFieldSemantics(head) : RequestRejection.InvalidHeaderLine;
+    }
+
+    private static RequestRejection ParseRequestLine(RequestHead head, ReadOnlySpan<byte> line)
     {
         var sp1 = line.IndexOf((byte)' ');
-        if (sp1 <= 0) return 400;
+        if (sp1 <= 0) return RequestRejection.InvalidRequestLine;
         var method = line[..sp1];
-        if (!HttpChars.IsToken(method)) return 400;
+        if (!HttpChars.IsToken(method)) return RequestRejection.InvalidMethod;
         head.Method = ParseMethod(method);
         head.MethodLength = sp1;
 
         var rest = line[(sp1 + 1)..];
         var sp2 = rest.IndexOf((byte)' ');
-        if (sp2 <= 0) return 400;
+        if (sp2 <= 0) return RequestRejection.InvalidRequestLine;
         var target = rest[..sp2];
         var version = rest[(sp2 + 1)..];
 
         if (version.Length != 8 || !version.StartsWith("HTTP/"u8) || !char.IsAsciiDigit((char)version[5])
             || version[6] != '.' || !char.IsAsciiDigit((char)version[7]))
-            return 400;
-        if (version[5] != '1') return 505;
+            return RequestRejection.InvalidVersion;
+        if (version[5] != '1') return RequestRejection.UnsupportedVersion;
         // A higher 1.x minor is a sender that speaks at least HTTP/1.1 (RFC 9110 §2.5): handled as 1.1.
         head.VersionMinor = version[7] == '0' ? 0 : 1;
 
-        if (target.ContainsAnyExcept(HttpChars.Target)) return 400;
+        if (target.ContainsAnyExcept(HttpChars.Target)) return RequestRejection.InvalidTargetCharacter;
         head.TargetStart = sp1 + 1;
         head.TargetLength = target.Length;
         return ParseTarget(head, target, sp1 + 1);
     }
 
-    private static int ParseTarget(RequestHead head, ReadOnlySpan<byte> target, int offset)
+    private static RequestRejection ParseTarget(RequestHead head, ReadOnlySpan<byte> target, int offset)
     {
-        if (head.Method == HttpMethod.Connect) return 405;
+        if (head.Method == HttpMethod.Connect) return RequestRejection.ConnectMethod;
         if (target[0] == '/')
         {
             head.TargetForm = RequestTargetForm.Origin;
             SplitPathAndQuery(head, target, offset);
-            return 0;
+            return RequestRejection.None;
         }
         if (target.Length == 1 && target[0] == '*')
         {
-            if (head.Method != HttpMethod.Options) return 400;
+            if (head.Method != HttpMethod.Options) return RequestRejection.AsteriskWithoutOptions;
             head.TargetForm = RequestTargetForm.Asterisk;
             head.PathStart = offset;
             head.PathLength = 1;
-            return 0;
+            return RequestRejection.None;
         }
 
         int schemeLength;
         if (target.Length > 7 && KnownHeaders.Is(target[..7], "http://"u8)) schemeLength = 7;
         else if (target.Length > 8 && KnownHeaders.Is(target[..8], "https://"u8)) schemeLength = 8;
-        else return 400;
+        else return RequestRejection.InvalidTargetForm;
 
         var afterScheme = target[schemeLength..];
         var authorityLength = afterScheme.IndexOfAny("/?"u8);
         if (authorityLength < 0) authorityLength = afterScheme.Length;
         var authority = afterScheme[..authorityLength];
-        if (!HostSyntax.IsValidAuthority(authority)) return 400;
+        if (!HostSyntax.IsValidAuthority(authority)) return RequestRejection.InvalidAuthority;
         head.TargetForm = RequestTargetForm.Absolute;
         head.AuthorityStart = offset + schemeLength;
         head.AuthorityLength = authorityLength;
         var pathOffset = offset + schemeLength + authorityLength;
         SplitPathAndQuery(head, afterScheme[authorityLength..], pathOffset);
-        return 0;
+        return RequestRejection.None;
     }
 
     /// <summary>
     /// Replaces the path by its normal form, written into the head's buffer after the head, so that the path routed
     /// and the path forwarded are one and the same. The raw target stays readable as <see cref="RequestHead.Target"/>.
     /// </summary>
-    private static bool NormalizePath(RequestHead head, HttpLimits limits)
+    private static RequestRejection NormalizePath(RequestHead head, HttpLimits limits)
     {
         var path = head.Path;
         if (head.TargetForm == RequestTargetForm.Asterisk || !PathNormalizer.NeedsNormalizing(path, limits.MergeSlashes))
-            return true;
+            return RequestRejection.None;
         var output = head.Buffer.AsSpan(head.Length, path.Length);
         var length = PathNormalizer.Normalize(path, output, limits.EscapedSlashes, limits.MergeSlashes);
-        if (length == PathNormalizer.Invalid) return false;
+        if (length < 0) return (RequestRejection)(-length);
         head.PathStart = head.Length;
         head.PathLength = length;
-        return true;
+        return RequestRejection.None;
     }
 
     private static void SplitPathAndQuery(RequestHead head, ReadOnlySpan<byte> pathAndQuery, int offset)
@@ -155,7 +168,7 @@ public sealed class Http1RequestParser
         head.QueryLength = pathAndQuery.Length - pathLength;
     }
 
-    private static int ApplyFieldSemantics(RequestHead head)
+    private static RequestRejection ApplyFieldSemantics(RequestHead head)
     {
         var connection = default(ConnectionTokens);
         var hasTransferEncoding = false;
@@ -163,21 +176,22 @@ public sealed class Http1RequestParser
         {
             ref var field = ref head.Field(i);
             var value = head.Value(i);
-            int status;
+            RequestRejection rejection;
             switch (field.Known)
             {
                 case KnownHeader.Host:
-                    if (head.HostField >= 0 || !HostSyntax.IsValidHostField(value)) return 400;
+                    if (head.HostField >= 0) return RequestRejection.DuplicateHost;
+                    if (!HostSyntax.IsValidHostField(value)) return RequestRejection.InvalidHost;
                     head.HostField = i;
                     break;
                 case KnownHeader.ContentLength:
-                    if (!HeadFields.MergeContentLength(head, value)) return 400;
+                    if (!HeadFields.MergeContentLength(head, value)) return RequestRejection.InvalidContentLength;
                     break;
                 case KnownHeader.TransferEncoding:
-                    if (hasTransferEncoding && head.Chunked) return 400; // a coding after the final chunked
+                    if (hasTransferEncoding && head.Chunked) return RequestRejection.InvalidTransferEncoding; // a coding after the final chunked
                     hasTransferEncoding = true;
-                    status = ParseTransferEncoding(head, value);
-                    if (status != 0) return status;
+                    rejection = ParseTransferEncoding(head, value);
+                    if (rejection != RequestRejection.None) return rejection;
                     break;
                 case KnownHeader.Connection:
                     HeadFields.ScanConnection(value, ref connection);
@@ -194,31 +208,33 @@ public sealed class Http1RequestParser
             }
         }
 
-        if (head.VersionMinor == 1 && head.HostField < 0) return 400;
+        if (head.VersionMinor == 1 && head.HostField < 0) return RequestRejection.MissingHost;
         if (hasTransferEncoding)
         {
-            if (head.ContentLength >= 0 || head.VersionMinor == 0) return 400;
-            if (!head.Chunked) return 400;
+            if (head.ContentLength >= 0) return RequestRejection.TransferEncodingWithContentLength;
+            if (head.VersionMinor == 0) return RequestRejection.TransferEncodingInHttp10;
+            if (!head.Chunked) return RequestRejection.InvalidTransferEncoding;
         }
         if (connection.Other) HeadFields.DropFieldsNamedInConnection(head);
         head.KeepAlive = !connection.Close && (head.VersionMinor == 1 || connection.KeepAlive);
         head.IsUpgrade = connection.Upgrade && head.UpgradeField >= 0 && head.VersionMinor == 1;
-        return 0;
+        return RequestRejection.None;
     }
 
     /// <summary>Only a lone "chunked" is forwarded; other codings are not implemented, and chunked must be final.</summary>
-    private static int ParseTransferEncoding(RequestHead head, ReadOnlySpan<byte> value)
+    private static RequestRejection ParseTransferEncoding(RequestHead head, ReadOnlySpan<byte> value)
     {
         while (true)
         {
             var comma = value.IndexOf((byte)',');
             var coding = HttpChars.TrimOws(comma < 0 ? value : value[..comma]);
-            if (coding.IsEmpty) return 400;
-            if (head.Chunked) return 400; // something follows chunked
+            if (coding.IsEmpty) return RequestRejection.InvalidTransferEncoding;
+            if (head.Chunked) return RequestRejection.InvalidTransferEncoding; // something follows chunked
             if (KnownHeaders.Is(coding, "chunked"u8)) head.Chunked = true;
-            else if (!HttpChars.IsToken(coding)) return 400;
-            else return comma < 0 ? 400 : 501; // final coding not chunked: length undeterminable (RFC 9112 §6.3)
-            if (comma < 0) return 0;
+            else if (!HttpChars.IsToken(coding)) return RequestRejection.InvalidTransferEncoding;
+            // final coding not chunked: length undeterminable (RFC 9112 §6.3)
+            else return comma < 0 ? RequestRejection.InvalidTransferEncoding : RequestRejection.UnsupportedTransferCoding;
+            if (comma < 0) return RequestRejection.None;
             value = value[(comma + 1)..];
         }
     }

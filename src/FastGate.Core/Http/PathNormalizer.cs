@@ -7,8 +7,6 @@ namespace FastGate.Http;
 /// </summary>
 internal static class PathNormalizer
 {
-    public const int Invalid = -1;
-
     /// <summary>
     /// Whether <paramref name="path"/> may change at all: it has a '%', a "." or ".." segment, or (merging) a "//".
     /// One pass over the slashes; most paths need nothing more.
@@ -31,7 +29,7 @@ internal static class PathNormalizer
 
     /// <summary>
     /// Writes the normal form of <paramref name="path"/> (which starts with '/') into <paramref name="output"/>, which
-    /// must hold at least as many bytes. Returns the length written, or <see cref="Invalid"/> for a bad escape
+    /// must hold at least as many bytes. Returns the length written, or a negated <see cref="RequestRejection"/> for a bad escape
     /// ("%zz", "%2", a trailing '%'), an encoded NUL, an encoded slash or backslash under
     /// <see cref="EscapedSlashHandling.Reject"/>, or a ".." that climbs above the root (nginx answers that with 400 too,
     /// rather than dropping it as RFC 3986 §5.2.4 would).
@@ -47,7 +45,7 @@ internal static class PathNormalizer
             var segmentStart = written;
             output[written++] = (byte)'/';
             separatorLength = CopySegment(path, ref read, output, ref written, escapedSlashes);
-            if (separatorLength < 0) return Invalid;
+            if (separatorLength < 0) return separatorLength;
 
             var last = read >= path.Length;
             var segment = output[(segmentStart + 1)..written];
@@ -56,7 +54,7 @@ internal static class PathNormalizer
                 written = segmentStart;
                 if (segment.Length == 2)
                 {
-                    if (written == 0) return Invalid;
+                    if (written == 0) return -(int)RequestRejection.PathAboveRoot;
                     written = output[..written].LastIndexOf((byte)'/');
                 }
                 if (last) output[written++] = (byte)'/';
@@ -71,7 +69,7 @@ internal static class PathNormalizer
 
     /// <summary>
     /// Copies one segment, decoded, up to the next separator. Returns the separator's length (1 for "/", 3 for a
-    /// decoded "%2F"; 0 at the end), or -1 when the segment is invalid.
+    /// decoded "%2F"; 0 at the end), or the negated <see cref="RequestRejection"/> when the segment is invalid.
     /// </summary>
     private static int CopySegment(ReadOnlySpan<byte> path, ref int read, Span<byte> output, ref int written,
         EscapedSlashHandling escapedSlashes)
@@ -86,12 +84,12 @@ internal static class PathNormalizer
                 read++;
                 continue;
             }
-            if (!PercentEncoding.IsEscape(path, read)) return -1;
+            if (!PercentEncoding.IsEscape(path, read)) return -(int)RequestRejection.BadPercentEscape;
             var decoded = PercentEncoding.Decode(path, read);
-            if (decoded == 0) return -1;
+            if (decoded == 0) return -(int)RequestRejection.EncodedNul;
             if (decoded is (byte)'/' or (byte)'\\')
             {
-                if (escapedSlashes == EscapedSlashHandling.Reject) return -1;
+                if (escapedSlashes == EscapedSlashHandling.Reject) return -(int)RequestRejection.EncodedSlash;
                 if (escapedSlashes == EscapedSlashHandling.Decode) return 3;
             }
             if (IsUnreserved(decoded))

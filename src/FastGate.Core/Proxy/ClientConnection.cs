@@ -35,6 +35,7 @@ internal sealed class ClientConnection
     /// <summary>Held from the first byte of a head to the end of its exchange; null while the connection is idle.</summary>
     private ExchangeContext? _context;
     private ProxyError _headError;
+    private RequestRejection _headRejection;
     private volatile bool _idle;
     private volatile bool _draining;
 
@@ -88,6 +89,7 @@ internal sealed class ClientConnection
                 _stats.OnRequest();
                 // The config is taken once the head is here, so a connection idle through a reload uses the new one.
                 context.Begin(_snapshots.Current, System.Diagnostics.Stopwatch.GetTimestamp());
+                context.Rejection = error == ProxyError.None ? RequestRejection.None : _headRejection;
                 if (!await Exchange.RunAsync(context, error).ConfigureAwait(false)) return;
             }
         }
@@ -179,20 +181,21 @@ internal sealed class ClientConnection
             if (status == ParseStatus.Error)
             {
                 _input.AdvanceTo(buffer.End);
-                return Fail(ProxyErrors.FromParserStatus(error));
+                return Fail(ProxyErrors.FromParserStatus(error), parser.Rejection);
             }
             _input.AdvanceTo(buffer.Start, buffer.End);
             // Judged after parsing, so a head that arrived with the cancel is still served.
-            if (result.IsCanceled && _deadlines.ReadTimedOut) return Fail(ProxyError.RequestTimeout);
-            if (result.IsCompleted) return Fail(ProxyError.BadRequest); // the client half-closed inside a head
+            if (result.IsCanceled && _deadlines.ReadTimedOut) return Fail(ProxyError.RequestTimeout, RequestRejection.HeadTimeout);
+            if (result.IsCompleted) return Fail(ProxyError.BadRequest, RequestRejection.ClosedInsideHead); // the client half-closed inside a head
             result = await _input.ReadAsync().ConfigureAwait(false);
         }
     }
 
-    private bool Fail(ProxyError error)
+    private bool Fail(ProxyError error, RequestRejection rejection)
     {
         _deadlines.ClearReadDeadline();
         _headError = error;
+        _headRejection = rejection;
         return false;
     }
 }

@@ -64,6 +64,8 @@ public sealed class ExchangeContext
     public int Attempts { get; internal set; }
     public ExchangeOutcome Outcome { get; internal set; }
     public ProxyError Error { get; internal set; }
+    /// <summary>Why the head was refused (set by the connection for a head error); body rejections are read from <see cref="Error"/>.</summary>
+    public RequestRejection Rejection { get; internal set; }
     /// <summary>The status sent to the client; 0 when none was.</summary>
     public int Status { get; internal set; }
 
