@@ -5,6 +5,7 @@ using FastGate.Host.Tracing;
 using FastGate.Telemetry.Tracing;
 using FastGate.Proxy;
 using FastGate.Telemetry;
+using FastGate.Telemetry.Logging;
 using FastGate.Transport;
 using FastGate.Upstreams;
 using Microsoft.AspNetCore.Connections;
@@ -29,14 +30,20 @@ namespace FastGate.Host;
 /// </remarks>
 internal static class GatewayHost
 {
+    private const int SigUsr1 = 10;
+
     public static async Task<int> RunAsync(GatewaySnapshot snapshot, string configPath)
     {
         // No scopes: Kestrel opens one per connection, and an idle connection would hold it (~150 B) for nothing.
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
             .Services.Configure<LoggerFilterOptions>(o => o.CaptureScopes = false));
-        var stats = new GatewayStats();
+        // First in, last out: every message until the process ends goes through the error log, and is written out.
+        using var logs = new GatewayLogs(snapshot);
+        var stats = new GatewayStats { Logs = logs };
         using var runtime = new UpstreamRuntime();
-        var reloader = new ConfigReloader(configPath, snapshot, runtime, ConfigLoader.ReadProcessEnvironment, Console.Out, Console.Error);
+        var reloader = new ConfigReloader(configPath, snapshot, runtime, ConfigLoader.ReadProcessEnvironment,
+            new ReloadLogWriter(errors: false), new ReloadLogWriter(errors: true));
+        reloader.Applied += logs.Apply;
         var metrics = new GatewayMetrics(reloader, stats, Cli.Version);
         using var traces = new TraceExport();
         traces.Apply(snapshot);
@@ -44,7 +51,7 @@ internal static class GatewayHost
         await using var services = new ServiceCollection()
             .AddSingleton(reloader.Snapshots)
             .AddSingleton(stats)
-            .AddSingleton(new ExchangeObservers(new MetricsObserver(reloader.RouteStats), new TracingObserver()))
+            .AddSingleton(new ExchangeObservers(new MetricsObserver(reloader.RouteStats), new TracingObserver(), logs.ErrorObserver, logs.AccessObserver))
             .AddSingleton<GatewayConnectionHandler>()
             .BuildServiceProvider();
 
@@ -52,7 +59,7 @@ internal static class GatewayHost
         foreach (var endpoint in snapshot.Listeners)
             options.Listen(endpoint, listen => listen.UseConnectionHandler<GatewayConnectionHandler>());
         var kind = TransportSelection.Resolve(snapshot.Transport, out var fallbackReason);
-        if (fallbackReason is not null) Console.Error.WriteLine($"fastgate: server.transport = \"io_uring\": {fallbackReason}; using epoll");
+        if (fallbackReason is not null) Log.Warn($"server.transport = \"io_uring\": {fallbackReason}; using epoll");
         TransportSelection.Current = kind;
         // The proxy loop never blocks, so socket continuations may run it inline instead of hopping to the thread pool.
         IConnectionListenerFactory transport = kind switch
@@ -66,6 +73,12 @@ internal static class GatewayHost
         var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        // logrotate's postrotate: the files are reopened by name, so lines go to the new ones (raw signal numbers work on Unix).
+        using var onUsr1 = PosixSignalRegistration.Create((PosixSignal)SigUsr1, context =>
+        {
+            context.Cancel = true; // SIGUSR1 would otherwise end the process
+            logs.Reopen();
+        });
         using var reporter = new StatsReporter(stats, reloader, snapshot.StatsInterval, Console.Out);
         using var rates = new RateSampler(stats, reloader);
         await using var reloads = new ReloadService(reloader, configPath, reporter);
@@ -75,7 +88,7 @@ internal static class GatewayHost
         }
         catch (IOException ex)
         {
-            Console.Error.WriteLine($"fastgate: cannot listen: {ex.Message}");
+            Fatal($"cannot listen: {ex.Message}", snapshot);
             return 1;
         }
 
@@ -90,6 +103,7 @@ internal static class GatewayHost
         Console.WriteLine(SnapshotSummary.Describe(snapshot, kind));
         if (admin is not null) Console.WriteLine($"Admin: http://{admin.Address} (metrics at /metrics, health at /healthz and /readyz)");
         if (admin is not null) Console.WriteLine(DashboardLine(admin, snapshot));
+        Console.WriteLine($"Logs: errors {GatewayLogs.Describe(snapshot.ErrorLog)}; access log {GatewayLogs.Describe(snapshot.AccessLog)}");
         if (snapshot.Tracing.Enabled) Console.WriteLine($"Tracing: sampler {SamplerName(snapshot.Tracing.Sampler)}, exporting to {TraceExport.Describe(snapshot.Tracing)}");
         Console.WriteLine("Ready. Ctrl-C or SIGTERM drains and stops; SIGHUP reloads the config.");
 
@@ -118,7 +132,7 @@ internal static class GatewayHost
         }
         catch (IOException ex)
         {
-            Console.Error.WriteLine($"fastgate: cannot listen on admin.listen {listen}: {ex.Message} (set [admin] listen, or \"off\")");
+            Fatal($"cannot listen on admin.listen {listen}: {ex.Message} (set [admin] listen, or \"off\")", snapshot);
             return null;
         }
     }
@@ -136,6 +150,13 @@ internal static class GatewayHost
     private static string DashboardLine(AdminServer admin, GatewaySnapshot snapshot) => snapshot.Admin.Token.Length == 0
         ? $"Dashboard: http://{admin.Address}/"
         : $"Dashboard: http://{admin.Address}/#token=<admin.token> (or enter the token on the page)";
+
+    /// <summary>A reason to stop starting: to the error log, and to stderr as well when the error log is a file.</summary>
+    private static void Fatal(string message, GatewaySnapshot snapshot)
+    {
+        Log.Error(message);
+        if (snapshot.ErrorLog.Output != "stderr") Console.Error.WriteLine($"fastgate: {message}");
+    }
 
     /// <summary>Kestrel wants an HTTP application; every listener here hands its connections to our handler instead.</summary>
     private sealed class NoHttpApplication : IHttpApplication<object>

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using FastGate.Configuration;
 using FastGate.Telemetry;
+using FastGate.Telemetry.Logging;
 
 namespace FastGate.Host;
 
@@ -48,7 +49,7 @@ internal sealed class ReloadService : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                Console.Error.WriteLine($"config reload failed: {ex.Message}");
+                Log.Error($"config reload failed: {ex.Message}");
             }
         }
     }
@@ -68,7 +69,7 @@ internal sealed class ReloadService : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            Console.Error.WriteLine($"fastgate: cannot watch the config file ({ex.Message}); SIGHUP still reloads");
+            Log.Warn($"cannot watch the config file ({ex.Message}); SIGHUP still reloads");
         }
     }
 

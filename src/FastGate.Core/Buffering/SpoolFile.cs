@@ -38,7 +38,7 @@ internal sealed class SpoolFile : IDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             if (Interlocked.Exchange(ref s_warned, 1) == 0)
-                Console.Error.WriteLine($"fastgate: cannot spool responses to {directory} ({ex.Message}); slow clients get back-pressure instead");
+                Telemetry.Logging.Log.Warn($"cannot spool responses to {directory} ({ex.Message}); slow clients get back-pressure instead");
             return null;
         }
     }

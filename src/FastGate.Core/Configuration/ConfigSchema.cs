@@ -10,12 +10,15 @@ internal static class ConfigSchema
     public const string Admin = "admin";
     public const string Telemetry = "telemetry";
     public const string Tracing = "tracing";
+    public const string AccessLog = "access_log";
 
-    public static readonly string[] Sections = [Server, Limits, Clusters, Routes, Admin, Telemetry, Tracing];
+    public static readonly string[] Sections = [Server, Limits, Clusters, Routes, Admin, Telemetry, Tracing, AccessLog];
 
     public static readonly string[] AdminKeys = ["listen", "token"];
 
-    public static readonly string[] TelemetryKeys = ["request_id_header"];
+    public static readonly string[] TelemetryKeys = ["request_id_header", "log_level", "error_log", "error_log_format"];
+
+    public static readonly string[] AccessLogKeys = ["output", "format", "buffer"];
 
     public static readonly string[] TracingKeys =
         ["sampler", "ratio", "rate", "exporter", "endpoint", "service_name", "export_interval", "max_queue"];
@@ -81,6 +84,7 @@ internal static class ConfigSchema
         Admin => AdminKeys,
         Telemetry => TelemetryKeys,
         Tracing => TracingKeys,
+        AccessLog => AccessLogKeys,
         _ => [],
     };
 

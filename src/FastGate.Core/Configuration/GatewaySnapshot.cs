@@ -36,4 +36,8 @@ public sealed class GatewaySnapshot
     /// <summary>Request IDs (and, with later features, logs and traces).</summary>
     public TelemetryOptions Telemetry { get; init; } = TelemetryOptions.Default;
     public TracingOptions Tracing { get; init; } = TracingOptions.Default;
+    /// <summary>The access log (<c>[access_log]</c>); a reload applies a change.</summary>
+    public AccessLogOptions AccessLog { get; init; } = AccessLogOptions.Off;
+    /// <summary>The error log's level, output and format (<c>[telemetry]</c>); a reload applies a change.</summary>
+    public ErrorLogOptions ErrorLog { get; init; } = ErrorLogOptions.Default;
 }

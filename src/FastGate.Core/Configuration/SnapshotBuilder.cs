@@ -21,6 +21,8 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
     private AdminOptions _admin = AdminOptions.Default;
     private TelemetryOptions _telemetry = TelemetryOptions.Default;
     private TracingOptions _tracing = TracingOptions.Default;
+    private AccessLogOptions _accessLog = AccessLogOptions.Off;
+    private ErrorLogOptions _errorLog = ErrorLogOptions.Default;
     private readonly Dictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
     private readonly List<string> _declaredClusters = [];
     private readonly List<(Route Route, ConfigNode Node)> _routes = [];
@@ -39,6 +41,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         if (Section(root, ConfigSchema.Admin) is { } admin) BindAdmin(admin);
         if (Section(root, ConfigSchema.Telemetry) is { } telemetry) BindTelemetry(telemetry);
         if (Section(root, ConfigSchema.Tracing) is { } tracing) _tracing = new TracingBinder(reader).Bind(tracing);
+        if (Section(root, ConfigSchema.AccessLog) is { } accessLog) _accessLog = new LogBinder(reader).BindAccessLog(accessLog);
         CheckDuplicateRoutes();
         if (reader.ErrorCount > 0) return null;
 
@@ -58,6 +61,8 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             Admin = _admin,
             Telemetry = _telemetry,
             Tracing = _tracing,
+            AccessLog = _accessLog,
+            ErrorLog = _errorLog,
         };
     }
 
@@ -142,6 +147,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
     {
         const string s = ConfigSchema.Telemetry;
         reader.CheckKeys(table, s, ConfigSchema.TelemetryKeys);
+        _errorLog = new LogBinder(reader).BindErrorLog(table);
         if (table.Children.TryGetValue("request_id_header", out var node) && reader.TryString(node, $"{s}.request_id_header", out var name))
         {
             var bytes = System.Text.Encoding.ASCII.GetBytes(name);

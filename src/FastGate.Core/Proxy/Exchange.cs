@@ -272,7 +272,7 @@ internal static class Exchange
             catch (Exception ex)
             {
                 // An observer's bug must not take the connection down with it.
-                Console.Error.WriteLine($"fastgate: exchange observer {observers[i].GetType().Name} failed: {ex.Message}");
+                Telemetry.Logging.Log.Error($"exchange observer {observers[i].GetType().Name} failed: {ex.Message}");
             }
         }
     }

@@ -14,6 +14,9 @@ public sealed class GatewayStats
     /// <summary>Req/s over the last seconds, from readings of <see cref="Requests"/> (<see cref="RateSampler"/>).</summary>
     public RequestRate Rate { get; } = new();
 
+    /// <summary>The access and error logs, for their drop counts in /metrics and /admin/stats; null when none run.</summary>
+    public Logging.GatewayLogs? Logs { get; init; }
+
     public void OnRequest() => Interlocked.Increment(ref _requests);
 
     public void OnConnectionOpened() => Interlocked.Increment(ref _connections);

@@ -121,7 +121,7 @@ internal sealed unsafe class EventLoop
         catch (Exception ex)
         {
             // The connection's own loops catch their errors; anything here is a bug, but must not stop the loop.
-            Console.Error.WriteLine($"fastgate: event loop: {ex}");
+            Telemetry.Logging.Log.Error($"event loop: {ex}");
         }
     }
 
@@ -141,7 +141,7 @@ internal sealed unsafe class EventLoop
             }
             catch (Exception ex)
             {
-                Console.Error.WriteLine($"fastgate: event loop: {ex}");
+                Telemetry.Logging.Log.Error($"event loop: {ex}");
             }
         }
     }

@@ -106,7 +106,7 @@ internal sealed class NativeConnectionListener : IConnectionListener
         }
         catch (Exception ex)
         {
-            Console.Error.WriteLine($"fastgate: cannot register an accepted connection: {ex.Message} (errno {Marshal.GetLastPInvokeError()})");
+            Telemetry.Logging.Log.Error($"cannot register an accepted connection: {ex.Message} (errno {Marshal.GetLastPInvokeError()})");
             LibC.close(fd);
             return null;
         }

@@ -12,8 +12,9 @@ internal static class AdminReports
         var routes = config.RouteStats;
         var routeReports = new List<RouteReport>();
         foreach (var route in (RouteStats[])[.. routes.Current, routes.Unmatched]) routeReports.Add(Route(route));
+        var logs = stats.Logs is { } running ? new LogsReport(running.AccessLogDropped, running.ErrorLogDropped, running.ErrorLogSuppressed) : null;
         return new StatsReport(config.Current.Version, stats.OpenConnections, stats.Requests, RateReport.Of(stats.Rate), RateReport.History(stats.Rate),
-            [.. routeReports], Upstreams(config.Current));
+            [.. routeReports], Upstreams(config.Current), logs);
     }
 
     public static DestinationReport[] Upstreams(GatewaySnapshot snapshot)

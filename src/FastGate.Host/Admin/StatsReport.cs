@@ -1,4 +1,4 @@
 namespace FastGate.Host.Admin;
 
 internal sealed record StatsReport(int ConfigVersion, int ClientConnections, long Requests, RateReport RequestsPerSecond,
-    double[] RequestsPerSecondHistory, RouteReport[] Routes, DestinationReport[] Destinations);
+    double[] RequestsPerSecondHistory, RouteReport[] Routes, DestinationReport[] Destinations, LogsReport? Logs = null);

@@ -30,7 +30,7 @@ internal sealed class TraceExport : IDisposable
             {
                 if (running.Exporter != options.Exporter || running.Endpoint != options.Endpoint || running.ServiceName != options.ServiceName
                     || running.ExportInterval != options.ExportInterval || running.MaxQueue != options.MaxQueue)
-                    Console.Error.WriteLine($"fastgate: tracing exporter settings changed: needs a restart, still exporting to {Describe(running)}");
+                    Telemetry.Logging.Log.Warn($"tracing exporter settings changed: needs a restart, still exporting to {Describe(running)}");
                 return;
             }
             _provider = Build(options);

@@ -92,7 +92,18 @@ public sealed class GatewayMetrics(ConfigReloader config, GatewayStats stats, st
 
         writer.Family("fastgate_config_version", "gauge", "Version of the running config: 1 at start, one more per applied reload.");
         writer.Sample("fastgate_config_version", [], snapshot.Version);
+        if (stats.Logs is { } logs) WriteLogs(writer, logs);
         return text.ToString();
+    }
+
+    private static void WriteLogs(PrometheusTextWriter writer, Logging.GatewayLogs logs)
+    {
+        writer.Family("fastgate_access_log_dropped_total", "counter", "Access-log lines dropped: the buffer was full (requests never wait) or the output failed.");
+        writer.Sample("fastgate_access_log_dropped_total", [], logs.AccessLogDropped);
+        writer.Family("fastgate_error_log_dropped_total", "counter", "Error-log lines dropped: the buffer was full or the output failed.");
+        writer.Sample("fastgate_error_log_dropped_total", [], logs.ErrorLogDropped);
+        writer.Family("fastgate_error_log_suppressed_total", "counter", "Error-log lines held back by the rate limit (each counted in a \"repeated N times\" line).");
+        writer.Sample("fastgate_error_log_suppressed_total", [], logs.ErrorLogSuppressed);
     }
 
     private static IEnumerable<RouteStats> AllRoutes(RouteStatsRegistry routes) => [.. routes.Current, routes.Unmatched];

@@ -143,7 +143,7 @@ internal sealed unsafe class UringLoop
         catch (Exception ex)
         {
             // The connection's own loops catch their errors; anything here is a bug, but must not stop the loop.
-            Console.Error.WriteLine($"fastgate: io_uring loop: {ex}");
+            Telemetry.Logging.Log.Error($"io_uring loop: {ex}");
         }
     }
 
@@ -169,7 +169,7 @@ internal sealed unsafe class UringLoop
             }
             catch (Exception ex)
             {
-                Console.Error.WriteLine($"fastgate: io_uring loop: {ex}");
+                Telemetry.Logging.Log.Error($"io_uring loop: {ex}");
             }
         }
     }
