@@ -7,7 +7,7 @@ using System.Runtime.InteropServices;
 namespace FastGate.Tests.Process;
 
 /// <summary>The real fastgate binary in a child process, with its stdout lines collected.</summary>
-internal sealed class GatewayProcess : IDisposable
+internal sealed partial class GatewayProcess : IDisposable
 {
     private const int SigHup = 1;
 
@@ -101,10 +101,26 @@ internal sealed class GatewayProcess : IDisposable
     }
 
     /// <summary>Sends SIGHUP (directly, not through a kill process, so it arrives at once).</summary>
-    public void Reload() => Assert.Equal(0, Kill(_process.Id, SigHup));
+    public void Reload() => Signal(SigHup);
+
+    /// <summary>Sends <paramref name="signal"/> (a Linux signal number) to the gateway.</summary>
+    public void Signal(int signal) => Assert.Equal(0, Kill(_process.Id, signal));
 
     [DllImport("libc", EntryPoint = "kill")]
     private static extern int Kill(int pid, int signal);
+
+    /// <summary>
+    /// The message of an error-log line ("stderr: 2026-12-03T10:04:05.123Z [notice] config reloaded: ..." gives
+    /// "config reloaded: ..."); any other line as it is.
+    /// </summary>
+    public static string Message(string line)
+    {
+        var match = ErrorLogPrefix().Match(line);
+        return match.Success ? line[match.Length..] : line;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(stderr: )?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \[[a-z]+\] ")]
+    private static partial System.Text.RegularExpressions.Regex ErrorLogPrefix();
 
     /// <summary>How many output lines have arrived; pass it to <see cref="WaitForLineAsync"/> to look only at later ones.</summary>
     public int LineCount => Lines.Count;

@@ -45,11 +45,11 @@ public class HotReloadTests
             await gateway.WriteConfigAsync(Config(step), byRename: bySignal || step % 4 == 0);
             if (bySignal) gateway.Reload();
 
-            var reloaded = await gateway.WaitForLineAsync(l => l.StartsWith($"config reloaded: version {step + 1} ", StringComparison.Ordinal), ReloadTimeout, from);
+            var reloaded = await gateway.WaitForLineAsync(l => GatewayProcess.Message(l).StartsWith($"config reloaded: version {step + 1} ", StringComparison.Ordinal), ReloadTimeout, from);
             Assert.EndsWith(step % 2 == 1 ? "destinations +1 -0)" : "destinations +0 -1)", reloaded);
             var lines = gateway.Lines.Skip(from).ToList();
             Assert.Equal(bySignal ? "reloading config: SIGHUP" : "reloading config: file changed",
-                lines.Take(lines.IndexOf(reloaded)).Last(l => l.StartsWith("reloading config: ", StringComparison.Ordinal)));
+                lines.Take(lines.IndexOf(reloaded)).Select(GatewayProcess.Message).Last(l => l.StartsWith("reloading config: ", StringComparison.Ordinal)));
 
             var flip = step % 2 == 0 ? "A" : "B";
             var extra = step % 2 == 0 ? 404 : 200;
@@ -60,7 +60,7 @@ public class HotReloadTests
 
         await stop.CancelAsync();
         var results = await Task.WhenAll(load);
-        Assert.DoesNotContain(gateway.Lines, l => l.StartsWith("config reload failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(gateway.Lines, l => GatewayProcess.Message(l).StartsWith("config reload failed", StringComparison.Ordinal));
         Assert.All(results, r => Assert.Empty(r.Failures));
         Assert.All(results, r => Assert.True(r.Requests > 100, $"only {r.Requests} requests on one load connection"));
     }
@@ -99,7 +99,7 @@ public class HotReloadTests
             var bySignal = step % 2 == 1;
             await gateway.WriteConfigAsync(Config(step), byRename: true);
             if (bySignal) gateway.Reload();
-            await gateway.WaitForLineAsync(l => l.StartsWith($"config reloaded: version {step + 1} ", StringComparison.Ordinal), ReloadTimeout, from);
+            await gateway.WaitForLineAsync(l => GatewayProcess.Message(l).StartsWith($"config reloaded: version {step + 1} ", StringComparison.Ordinal), ReloadTimeout, from);
             var body = step % 2 == 0 ? "B" : "B2";
             await PollUntilAsync(async () => (await GetAsync(client, $"/b{step}")).Body == body, $"step {step}: /b{step} -> {body}");
 
@@ -152,7 +152,7 @@ public class HotReloadTests
         var from = gateway.LineCount;
         await gateway.WriteConfigAsync(common, byRename: false);
         gateway.Reload();
-        await gateway.WaitForLineAsync(l => l == "config reloaded: version 2 (routes 1, clusters 1, destinations +0 -1)", ReloadTimeout, from);
+        await gateway.WaitForLineAsync(l => GatewayProcess.Message(l) == "config reloaded: version 2 (routes 1, clusters 1, destinations +0 -1)", ReloadTimeout, from);
 
         var how = await closed.Task.WaitAsync(TimeSpan.FromSeconds(5));
         // Kestrel's Sockets transport (FASTGATE_SERVER__TRANSPORT=sockets) disposes a socket with a receive
@@ -190,18 +190,18 @@ public class HotReloadTests
             """, byRename: false);
         gateway.Reload();
 
-        await gateway.WaitForLineAsync(l => l == "config reload failed: 3 error(s)", ReloadTimeout, from);
+        await gateway.WaitForLineAsync(l => GatewayProcess.Message(l) == "config reload failed: 3 error(s)", ReloadTimeout, from);
         var path = gateway.ConfigPath;
-        await gateway.WaitForLineAsync(l => l.StartsWith($"stderr: reload failed: {path}:5: limits.header_timeout: bad duration \"10 parsecs\"", StringComparison.Ordinal), ReloadTimeout, from);
-        await gateway.WaitForLineAsync(l => l.StartsWith($"stderr: reload failed: {path}:8: clusters.a.balancer: unknown balancer \"fastest\"", StringComparison.Ordinal), ReloadTimeout, from);
-        await gateway.WaitForLineAsync(l => l.StartsWith($"stderr: reload failed: {path}:11: routes.b.cluster: unknown cluster \"missing\"", StringComparison.Ordinal), ReloadTimeout, from);
+        await gateway.WaitForLineAsync(l => GatewayProcess.Message(l).StartsWith($"reload failed: {path}:5: limits.header_timeout: bad duration \"10 parsecs\"", StringComparison.Ordinal), ReloadTimeout, from);
+        await gateway.WaitForLineAsync(l => GatewayProcess.Message(l).StartsWith($"reload failed: {path}:8: clusters.a.balancer: unknown balancer \"fastest\"", StringComparison.Ordinal), ReloadTimeout, from);
+        await gateway.WaitForLineAsync(l => GatewayProcess.Message(l).StartsWith($"reload failed: {path}:11: routes.b.cluster: unknown cluster \"missing\"", StringComparison.Ordinal), ReloadTimeout, from);
         await gateway.WaitForLineAsync(l => l.Contains("config_version=1 last_reload=failed", StringComparison.Ordinal), ReloadTimeout, from);
 
         Assert.Equal("A", (await GetAsync(client, "/a")).Body);
         using var fresh = Connect(gateway.Port);
         Assert.Equal("A", (await GetAsync(fresh, "/a")).Body);
         Assert.Equal(404, (await GetAsync(fresh, "/b")).Status);
-        Assert.DoesNotContain(gateway.Lines, l => l.StartsWith("config reloaded", StringComparison.Ordinal));
+        Assert.DoesNotContain(gateway.Lines, l => GatewayProcess.Message(l).StartsWith("config reloaded", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -222,9 +222,9 @@ public class HotReloadTests
         await gateway.WriteConfigAsync(Config("/moved"), byRename: true, port: newPort);
         gateway.Reload();
 
-        await gateway.WaitForLineAsync(l => l == $"config reload: server.listen changed to 127.0.0.1:{newPort}: needs a restart, " +
+        await gateway.WaitForLineAsync(l => GatewayProcess.Message(l) == $"config reload: server.listen changed to 127.0.0.1:{newPort}: needs a restart, " +
             $"still listening on 127.0.0.1:{gateway.Port}", ReloadTimeout, from);
-        await gateway.WaitForLineAsync(l => l.StartsWith("config reloaded: version 2 ", StringComparison.Ordinal), ReloadTimeout, from);
+        await gateway.WaitForLineAsync(l => GatewayProcess.Message(l).StartsWith("config reloaded: version 2 ", StringComparison.Ordinal), ReloadTimeout, from);
         using var client = Connect(gateway.Port);
         await PollUntilAsync(async () => (await GetAsync(client, "/moved")).Body == "A", "/moved -> A on the old port");
         Assert.Throws<SocketException>(() => Connect(newPort));

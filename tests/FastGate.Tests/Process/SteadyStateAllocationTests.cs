@@ -22,15 +22,18 @@ public partial class SteadyStateAllocationTests
     [GeneratedRegex(@"rate=(\d+)/s .*alloc_per_request=([\d.]+)B.* timers=(\d+)")]
     private static partial Regex StatsLine();
 
-    /// <param name="extraConfig">Features that must cost nothing when they do nothing: tracing on, but no request sampled.</param>
+    /// <param name="extraConfig">Features that must cost nothing when they do nothing (tracing on, but no request sampled), or allocate nothing when they do (the access log).</param>
     /// <param name="headers">Extra request headers (a client's unsampled traceparent).</param>
     [Theory]
     [InlineData("", "")]
     [InlineData("[tracing]\nsampler = \"parent_ratio\"\nratio = 0\n", "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00\r\n")]
+    // A line per request, formatted and queued for the writer thread ({log} is a temporary file).
+    [InlineData("[access_log]\noutput = {log}\n", "User-Agent: load/1.0\r\n")]
     public async Task KeepAliveTrafficAllocatesAtMost100BytesPerRequestAndArmsNoTimerPerConnection(string extraConfig, string headers)
     {
         await using var upstream = ScriptedUpstream.Ok("Hello, World!");
-        using var gateway = await GatewayProcess.StartInFrontOfAsync(upstream.EndPoint, "stats_interval = \"1s\"\n" + extraConfig);
+        using var log = new LogFile();
+        using var gateway = await GatewayProcess.StartInFrontOfAsync(upstream.EndPoint, "stats_interval = \"1s\"\n" + extraConfig.Replace("{log}", log.Toml));
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(8));
         var clients = Enumerable.Range(0, 16).Select(_ => Task.Run(() => LoadAsync(gateway.Port, headers, stop.Token))).ToArray();

@@ -103,7 +103,7 @@ internal static class LogEscaping
         return written;
     }
 
-    private static byte Hex(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
+    private static byte Hex(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'A' + nibble - 10);
 
     private static byte[] SpecialBytes()
     {
