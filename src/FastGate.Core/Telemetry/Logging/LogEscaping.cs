@@ -31,17 +31,8 @@ internal static class LogEscaping
         var written = 0;
         while (read < source.Length)
         {
-            var plain = source[read..].IndexOfAny(Special);
-            if (plain < 0) plain = source.Length - read;
-            if (plain > 0)
-            {
-                var fits = Math.Min(plain, destination.Length - written);
-                source.Slice(read, fits).CopyTo(destination[written..]);
-                read += fits;
-                written += fits;
-                if (fits < plain) break;
-                continue;
-            }
+            if (!CopyPlain(source, ref read, destination, ref written)) break;
+            if (read == source.Length) break;
             var b = source[read];
             var length = 1;
             var kept = b >= 0x80
@@ -79,17 +70,8 @@ internal static class LogEscaping
         var written = 0;
         while (read < source.Length)
         {
-            var plain = source[read..].IndexOfAny(Special);
-            if (plain < 0) plain = source.Length - read;
-            if (plain > 0)
-            {
-                var fits = Math.Min(plain, destination.Length - written);
-                source.Slice(read, fits).CopyTo(destination[written..]);
-                read += fits;
-                written += fits;
-                if (fits < plain) break;
-                continue;
-            }
+            if (!CopyPlain(source, ref read, destination, ref written)) break;
+            if (read == source.Length) break;
             if (written + 4 > destination.Length) break;
             var b = source[read];
             destination[written] = (byte)'\\';
@@ -101,6 +83,18 @@ internal static class LogEscaping
         }
         consumed = read;
         return written;
+    }
+
+    /// <summary>Copies the run of bytes that need no escaping at <paramref name="read"/>; false when it did not all fit.</summary>
+    private static bool CopyPlain(ReadOnlySpan<byte> source, ref int read, Span<byte> destination, ref int written)
+    {
+        var plain = source[read..].IndexOfAny(Special);
+        if (plain < 0) plain = source.Length - read;
+        var fits = Math.Min(plain, destination.Length - written);
+        source.Slice(read, fits).CopyTo(destination[written..]);
+        read += fits;
+        written += fits;
+        return fits == plain;
     }
 
     private static byte Hex(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'A' + nibble - 10);
