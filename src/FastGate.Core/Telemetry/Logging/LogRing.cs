@@ -31,8 +31,7 @@ internal sealed class LogRing
     public LogRing(int capacity)
     {
         var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(4096, capacity));
-        _buffer = GC.AllocateUninitializedArray<byte>(size, pinned: true);
-        _buffer.AsSpan().Clear();
+        _buffer = new byte[size];
         _mask = size - 1;
     }
 
