@@ -32,8 +32,17 @@ public static class EffectiveConfig
             [ConfigSchema.Server] = Server(snapshot),
             [ConfigSchema.Limits] = Limits(snapshot.Limits),
             [ConfigSchema.Admin] = Admin(snapshot.Admin),
-            [ConfigSchema.Telemetry] = new Table(ConfigSchema.Telemetry).Add("request_id_header", snapshot.Telemetry.RequestIdHeader).Node,
+            [ConfigSchema.Telemetry] = new Table(ConfigSchema.Telemetry).Add("request_id_header", snapshot.Telemetry.RequestIdHeader)
+                .Add("log_level", Telemetry.Logging.ErrorEvents.LevelName(snapshot.ErrorLog.Level))
+                .Add("error_log", snapshot.ErrorLog.Output)
+                .Add("error_log_format", snapshot.ErrorLog.Format == Telemetry.Logging.ErrorLogFormat.Json ? "json" : "plain")
+                .Node,
             [ConfigSchema.Tracing] = Tracing(snapshot.Tracing),
+            [ConfigSchema.AccessLog] = new Table(ConfigSchema.AccessLog)
+                .Add("output", snapshot.AccessLog.Output ?? "off")
+                .Add("format", snapshot.AccessLog.Format == Telemetry.Logging.AccessLogFormat.Json ? "json" : "combined")
+                .Add("buffer", SizeParser.Format(snapshot.AccessLog.BufferBytes))
+                .Node,
             [ConfigSchema.Clusters] = clusters,
             [ConfigSchema.Routes] = routes,
         };

@@ -27,7 +27,7 @@ public class AdminReloadTests
         // The watch is on now: saving the file reloads it with no signal and no POST.
         from = gateway.LineCount;
         await gateway.WriteConfigAsync(Config("stats_interval = \"200ms\"\nwatch_config = true\ndrain_timeout = \"5s\""), byRename: true);
-        await gateway.WaitForLineAsync(l => l == "reloading config: file changed", Timeout, from);
-        await gateway.WaitForLineAsync(l => l.StartsWith("config reloaded: version 3 ", StringComparison.Ordinal), Timeout, from);
+        await gateway.WaitForLineAsync(l => GatewayProcess.Message(l) == "reloading config: file changed", Timeout, from);
+        await gateway.WaitForLineAsync(l => GatewayProcess.Message(l).StartsWith("config reloaded: version 3 ", StringComparison.Ordinal), Timeout, from);
     }
 }

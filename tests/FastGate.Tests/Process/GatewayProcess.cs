@@ -71,9 +71,14 @@ internal sealed partial class GatewayProcess : IDisposable
         return gateway;
     }
 
-    /// <summary>The listen line prepended; an admin listener on a free port appended unless the config has its own.</summary>
+    /// <summary>
+    /// The listen line prepended; an admin listener on a free port appended unless the config has its own, and
+    /// error-log notices (reloads) unless it sets [telemetry] itself.
+    /// </summary>
     private static string WithListen(int port, string config) =>
-        $"[server]\nlisten = [\"127.0.0.1:{port}\"]\n{config}" + (config.Contains("[admin]", StringComparison.Ordinal) ? "" : "\n[admin]\nlisten = \"127.0.0.1:0\"\n");
+        $"[server]\nlisten = [\"127.0.0.1:{port}\"]\n{config}"
+        + (config.Contains("[admin]", StringComparison.Ordinal) ? "" : "\n[admin]\nlisten = \"127.0.0.1:0\"\n")
+        + (config.Contains("[telemetry]", StringComparison.Ordinal) ? "" : "\n[telemetry]\nlog_level = \"notice\"\n");
 
     /// <summary>The admin listener's base address, from the line the gateway prints at start.</summary>
     public async Task<Uri> AdminAsync()

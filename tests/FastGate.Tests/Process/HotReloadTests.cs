@@ -32,8 +32,6 @@ public class HotReloadTests
             path = "/flip"
             cluster = "{{(step % 2 == 0 ? "a" : "b")}}"
             {{(step % 2 == 0 ? "" : $"[clusters.c]\ndestinations = [\"{c.EndPoint}\"]\n[routes.extra]\npath = \"/extra\"\ncluster = \"c\"")}}
-            [telemetry]
-            log_level = "notice" # reloads are notices
             """;
         using var gateway = await GatewayProcess.StartAsync(Config(0));
         using var stop = new CancellationTokenSource();
@@ -89,8 +87,6 @@ public class HotReloadTests
             [routes.b]
             path = "/b{{step}}"
             cluster = "b"
-            [telemetry]
-            log_level = "notice" # reloads are notices
             """;
         using var gateway = await GatewayProcess.StartAsync(Config(0));
         using var client = Connect(gateway.Port);
@@ -139,8 +135,6 @@ public class HotReloadTests
             [routes.a]
             path = "/a"
             cluster = "a"
-            [telemetry]
-            log_level = "notice" # reloads are notices
             """;
         using var gateway = await GatewayProcess.StartAsync($$"""
             {{common}}
@@ -220,8 +214,6 @@ public class HotReloadTests
             [routes.a]
             path = "{{path}}"
             cluster = "a"
-            [telemetry]
-            log_level = "notice" # reloads are notices
             """;
         using var gateway = await GatewayProcess.StartAsync(Config("/a"));
         var newPort = GatewayProcess.FreePort();

@@ -74,7 +74,7 @@ public class StickySessionTests
         var mark = gateway.LineCount;
         await gateway.WriteConfigAsync(Config([b], sticky), byRename: true);
         gateway.Reload();
-        await gateway.WaitForLineAsync(l => l.StartsWith("config reloaded", StringComparison.Ordinal), TimeSpan.FromSeconds(10), mark);
+        await gateway.WaitForLineAsync(l => GatewayProcess.Message(l).StartsWith("config reloaded", StringComparison.Ordinal), TimeSpan.FromSeconds(10), mark);
 
         var moved = await GetAsync(gateway, $"Cookie: {cookieA}\r\n");
         Assert.Equal(status, moved.Status);
