@@ -8,4 +8,5 @@ internal enum ErrorEventKind : byte
     NoRoute,
     NoDestination,
     ClientGone,
+    Overloaded,
 }

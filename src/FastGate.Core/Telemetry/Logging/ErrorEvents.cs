@@ -7,7 +7,7 @@ namespace FastGate.Telemetry.Logging;
 /// <summary>
 /// Which completed exchanges the error log tells of, at which level and in which words: requests refused (info, the
 /// parser's reason; nginx logs client errors at info too), upstream failures with their kind (error), no route
-/// (debug), no destination (warn), and clients that left or stopped reading (info).
+/// (debug), no destination and a full bulkhead (warn), and clients that left or stopped reading (info).
 /// </summary>
 internal static class ErrorEvents
 {
@@ -18,8 +18,8 @@ internal static class ErrorEvents
     private static readonly byte[][] ErrorKinds = BuildErrorKinds();
     private static readonly byte[][] ErrorReasons = BuildErrorReasons();
 
-    public static readonly byte[][] PlainNames = Encode(["request rejected", "upstream failed", "no route", "no destination", "client gone"]);
-    public static readonly byte[][] JsonNames = Encode(["request_rejected", "upstream_failed", "no_route", "no_destination", "client_gone"]);
+    public static readonly byte[][] PlainNames = Encode(["request rejected", "upstream failed", "no route", "no destination", "client gone", "overloaded"]);
+    public static readonly byte[][] JsonNames = Encode(["request_rejected", "upstream_failed", "no_route", "no_destination", "client_gone", "overloaded"]);
 
     private static readonly string[] LevelNames = ["debug", "info", "notice", "warn", "error"];
     public static readonly byte[][] Levels = Encode(LevelNames);
@@ -49,6 +49,7 @@ internal static class ErrorEvents
             ProxyError.None => ((ErrorEventKind)255, ErrorLogLevel.Debug),
             ProxyError.NoRoute => (ErrorEventKind.NoRoute, ErrorLogLevel.Debug),
             ProxyError.NoDestination => (ErrorEventKind.NoDestination, ErrorLogLevel.Warn),
+            ProxyError.Overloaded => (ErrorEventKind.Overloaded, ErrorLogLevel.Warn),
             ProxyError.ClientAborted or ProxyError.ClientSendTimeout => (ErrorEventKind.ClientGone, ErrorLogLevel.Info),
             ProxyError.PoolExhausted or ProxyError.UpstreamConnectFailed or ProxyError.UpstreamConnectTimeout or ProxyError.UpstreamTimeout
                 or ProxyError.UpstreamClosed or ProxyError.UpstreamInvalidResponse or ProxyError.UpstreamBodyFailed
@@ -67,6 +68,7 @@ internal static class ErrorEvents
     {
         ProxyError.NoRoute => "no route matches the host, path and method",
         ProxyError.NoDestination => "the cluster has no destination to send to",
+        ProxyError.Overloaded => "the cluster's bulkhead is full (max_concurrent busy, max_queue waiting or queue_timeout passed)",
         ProxyError.PoolExhausted => "the destination's max_connections stayed reached for connect_timeout",
         ProxyError.UpstreamConnectFailed => "connect failed (refused or unreachable)",
         ProxyError.UpstreamConnectTimeout => "connect not complete within connect_timeout",
