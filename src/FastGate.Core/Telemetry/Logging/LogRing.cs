@@ -19,7 +19,7 @@ internal sealed class LogRing
 {
     private const int HeaderSize = 4;
     /// <summary>The header of the unused tail of the ring that a record too long for it skipped.</summary>
-    private const int Skip = -1;
+    private const int WrapMarker = -1;
 
     private readonly byte[] _buffer;
     private readonly int _mask;
@@ -62,7 +62,7 @@ internal sealed class LogRing
             if (Interlocked.CompareExchange(ref _head, head + skipped + size, head) != head) continue;
             if (skipped > 0)
             {
-                Volatile.Write(ref HeaderAt(offset), Skip);
+                Volatile.Write(ref HeaderAt(offset), WrapMarker);
                 offset = 0;
             }
             line.CopyTo(_buffer.AsSpan(offset + HeaderSize, line.Length));
@@ -85,7 +85,7 @@ internal sealed class LogRing
             var offset = (int)(tail & _mask);
             var header = Volatile.Read(ref HeaderAt(offset));
             if (header == 0) return false;
-            if (header == Skip)
+            if (header == WrapMarker)
             {
                 HeaderAt(offset) = 0;
                 Volatile.Write(ref _tail, tail + (_buffer.Length - offset));
