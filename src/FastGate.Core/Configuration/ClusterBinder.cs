@@ -46,8 +46,13 @@ internal static class ClusterBinder
         if (children.TryGetValue("retry", out node)) retry = RetryBinder.Bind(reader, $"{prefix}.retry", node);
         Resilience.BulkheadPolicy? bulkhead = null;
         if (children.TryGetValue("bulkhead", out node)) bulkhead = BindBulkhead(reader, $"{prefix}.bulkhead", node);
+        var panicThreshold = 0;
+        if (children.TryGetValue("panic_threshold", out node)) reader.TryInt(node, $"{prefix}.panic_threshold", 0, 100, out panicThreshold);
         if (reader.ErrorCount != before) return null;
-        return new Cluster(name, destinations, balancer, options) { Affinity = affinity, Retry = retry, Bulkhead = bulkhead };
+        return new Cluster(name, destinations, balancer, options)
+        {
+            Affinity = affinity, Retry = retry, Bulkhead = bulkhead, PanicThreshold = panicThreshold,
+        };
     }
 
     private static List<Destination> BindDestinations(ConfigReader reader, string prefix, ConfigNode table)

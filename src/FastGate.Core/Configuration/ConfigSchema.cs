@@ -37,7 +37,7 @@ internal static class ConfigSchema
     public static readonly string[] ClusterKeys =
         [
             "destinations", "balancer", "max_connections", "max_idle_connections", "idle_timeout", "connect_timeout",
-            "response_timeout", "body_timeout", "request_timeout", "sticky", "retry", "bulkhead",
+            "response_timeout", "body_timeout", "request_timeout", "sticky", "retry", "bulkhead", "panic_threshold",
         ];
 
     public static readonly string[] RouteKeys =

@@ -126,6 +126,7 @@ public static class EffectiveConfig
         .Add("retry", c.Retry is { } retry ? Retry(retry) : null)
         .Add("bulkhead", c.Bulkhead is { } b ? new Table($"{ConfigSchema.Clusters}.bulkhead")
             .Add("max_concurrent", b.MaxConcurrent).Add("max_queue", b.MaxQueue).Add("queue_timeout", DurationParser.Format(b.QueueTimeout)).Node : null)
+        .Add("panic_threshold", c.PanicThreshold)
         .Node;
 
     private static JsonObject Sticky(SessionAffinity s) => new Table($"{ConfigSchema.Clusters}.sticky")

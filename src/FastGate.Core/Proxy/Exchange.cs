@@ -152,6 +152,7 @@ internal static class Exchange
             finally
             {
                 if (state.Balancer is ILatencyAwareBalancer) ObserveLatency(context, destination);
+                destination.ReportAttempt(AttemptResults.Of(context.Error, context.ResponseHeadAt != 0, context.Response.StatusCode), Stopwatch.GetTimestamp());
                 ExchangeTracing.EndAttempt(context, responded: context.ResponseHeadAt != 0);
                 destination.OnRequestEnd();
             }

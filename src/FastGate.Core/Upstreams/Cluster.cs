@@ -27,6 +27,11 @@ public sealed class Cluster
     public Resilience.RetryPolicy? Retry { get; init; }
     /// <summary>Concurrency limit (<c>bulkhead</c>), or null.</summary>
     public Resilience.BulkheadPolicy? Bulkhead { get; init; }
+    /// <summary>
+    /// <c>panic_threshold</c>: the % of up destinations below which requests go to every non-draining one instead
+    /// (0, the default: never; a cluster with none up answers 503).
+    /// </summary>
+    public int PanicThreshold { get; init; }
 
     public bool IsBound => _state is not null;
 

@@ -12,6 +12,9 @@ public sealed class ClusterState
     private volatile IBalancer _balancer;
     private volatile DestinationState[] _members = [];
     private volatile DestinationState[] _available = [];
+    private readonly Lock _rebuildLock = new();
+    private volatile bool _panicking;
+    private int _panicThreshold;
 
     public ClusterState(string name, IBalancer balancer)
     {
@@ -39,8 +42,17 @@ public sealed class ClusterState
     /// <summary>The states of every destination the cluster's latest config lists.</summary>
     public DestinationState[] Members => _members;
 
-    /// <summary>The destinations a request may be sent to now: every member that is not draining (retired or drained by an operator).</summary>
+    /// <summary>
+    /// The destinations a request may be sent to now: every member that is up (not draining, unhealthy, ejected or
+    /// breaker-open); in panic, every member that is not draining.
+    /// </summary>
     public DestinationState[] Available => _available;
+
+    /// <summary>
+    /// True while fewer than <c>panic_threshold</c> % of the non-draining members are up, so that requests go to all of
+    /// them rather than be refused (as Envoy's panic threshold).
+    /// </summary>
+    public bool Panicking => _panicking;
 
     /// <summary>Keeps the balancer (and its cursor) when the configured name is unchanged, else starts a new one.</summary>
     internal void UseBalancer(string name)
@@ -48,11 +60,24 @@ public sealed class ClusterState
         if (_balancer.Name != name) _balancer = BalancerFactory.Create(name);
     }
 
-    internal void UseMembers(DestinationState[] members)
+    internal void UseMembers(DestinationState[] members, int panicThreshold)
     {
+        _panicThreshold = panicThreshold;
         _members = members;
         RebuildAvailable();
     }
 
-    internal void RebuildAvailable() => _available = Array.FindAll(_members, d => !d.Draining);
+    /// <summary>Recomputes <see cref="Available"/>; called when a member's state changes (off the hot path, from any thread).</summary>
+    internal void RebuildAvailable()
+    {
+        lock (_rebuildLock)
+        {
+            var members = _members;
+            var serving = Array.FindAll(members, d => !d.Draining);
+            var up = serving.Length == 0 ? serving : Array.FindAll(serving, d => d.IsUp);
+            var panicking = up.Length < serving.Length && up.Length * 100L < (long)_panicThreshold * serving.Length;
+            _panicking = panicking;
+            _available = panicking ? serving : up;
+        }
+    }
 }

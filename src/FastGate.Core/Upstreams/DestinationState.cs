@@ -14,6 +14,8 @@ public sealed class DestinationState
     private volatile Destination _config;
     private volatile bool _retired;
     private volatile bool _adminDraining;
+    private int _down;
+    private volatile IPassiveMonitor[] _monitors = [];
 
     public DestinationState(Destination config, ClusterOptions options)
     {
@@ -44,6 +46,46 @@ public sealed class DestinationState
 
     /// <summary>Gets no new requests: <see cref="Retired"/>, or drained by an operator (<see cref="AdminDraining"/>).</summary>
     public bool Draining => _retired || _adminDraining;
+
+    /// <summary>Why it is out of the available sets besides draining (health, ejection, breaker); None when it is not.</summary>
+    public DownReasons Down => (DownReasons)Volatile.Read(ref _down);
+
+    /// <summary>May take new requests: neither draining nor down for any reason.</summary>
+    public bool IsUp => !Draining && Volatile.Read(ref _down) == 0;
+
+    /// <summary>
+    /// Raised (on the thread that changed it) when <see cref="Down"/> changes, so the clusters that list the
+    /// destination rebuild their available sets; set by the <see cref="UpstreamRuntime"/>.
+    /// </summary>
+    internal Action<DestinationState>? AvailabilityChanged { get; set; }
+
+    /// <summary>Sets or clears one reason for being down; returns whether <see cref="Down"/> changed.</summary>
+    public bool SetDown(DownReasons reason, bool down)
+    {
+        int before, after;
+        do
+        {
+            before = Volatile.Read(ref _down);
+            after = down ? before | (int)reason : before & ~(int)reason;
+            if (after == before) return false;
+        } while (Interlocked.CompareExchange(ref _down, after, before) != before);
+        AvailabilityChanged?.Invoke(this);
+        return true;
+    }
+
+    /// <summary>The passive monitors (outlier detection, breaker) that hear of every attempt; set when a cluster is bound.</summary>
+    public IPassiveMonitor[] Monitors
+    {
+        get => _monitors;
+        internal set => _monitors = value;
+    }
+
+    /// <summary>Tells every passive monitor how an attempt at this destination ended.</summary>
+    public void ReportAttempt(AttemptResult result, long timestamp)
+    {
+        var monitors = _monitors;
+        for (var i = 0; i < monitors.Length; i++) monitors[i].OnAttempt(this, result, timestamp);
+    }
 
     /// <summary>No cluster of the current config uses this destination; it is disposed once nothing does.</summary>
     public bool Retired => _retired;

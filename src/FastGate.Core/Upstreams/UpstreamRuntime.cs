@@ -14,6 +14,8 @@ public sealed class UpstreamRuntime : IDisposable
 
     private readonly Lock _bindLock = new();
     private readonly Dictionary<string, ClusterState> _clusters = new(StringComparer.Ordinal);
+    private volatile ClusterState[] _clusterList = [];
+    private readonly Action<DestinationState> _onAvailabilityChanged;
     private readonly Timer _drainSweep;
     private readonly TimeSpan _drainSweepPeriod;
 
@@ -23,6 +25,7 @@ public sealed class UpstreamRuntime : IDisposable
     internal UpstreamRuntime(TimeSpan drainSweepPeriod)
     {
         _drainSweepPeriod = drainSweepPeriod;
+        _onAvailabilityChanged = RebuildClustersListing;
         _drainSweep = new Timer(static s => ((UpstreamRuntime)s!).SweepDrained(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
@@ -67,6 +70,7 @@ public sealed class UpstreamRuntime : IDisposable
 
             for (var i = 0; i < configs.Count; i++) BindCluster(configs[i], states[i]);
             ForgetClustersOtherThan(configs);
+            _clusterList = [.. _clusters.Values];
             if (Registry.DrainingCount > 0) _drainSweep.Change(_drainSweepPeriod, _drainSweepPeriod);
             return new BindResult(added, removed);
         }
@@ -78,6 +82,7 @@ public sealed class UpstreamRuntime : IDisposable
         for (var i = 0; i < states.Length; i++)
         {
             states[i] = Registry.Acquire(cluster.Destinations[i], cluster.Options, out var isNew);
+            states[i].AvailabilityChanged = _onAvailabilityChanged;
             if (isNew) added++;
             inUse.Add(states[i]);
         }
@@ -92,7 +97,7 @@ public sealed class UpstreamRuntime : IDisposable
             KeepAdminDrains(state.Members, destinations);
         }
         else _clusters[config.Name] = state = new ClusterState(config.Name, BalancerFactory.Create(config.BalancerName));
-        state.UseMembers(destinations);
+        state.UseMembers(destinations, config.PanicThreshold);
         state.UseBulkhead(config.Bulkhead);
         config.Bind(state, destinations);
     }
@@ -133,6 +138,18 @@ public sealed class UpstreamRuntime : IDisposable
                 if (Array.IndexOf(member.Members, state) >= 0) member.RebuildAvailable();
             }
             return DrainResult.Done;
+        }
+    }
+
+    /// <summary>
+    /// A destination went down or came back (health, ejection, breaker): every cluster listing it rebuilds its
+    /// available set now, on the thread that saw the change, without the bind lock (each rebuild has its own).
+    /// </summary>
+    private void RebuildClustersListing(DestinationState state)
+    {
+        foreach (var cluster in _clusterList)
+        {
+            if (Array.IndexOf(cluster.Members, state) >= 0) cluster.RebuildAvailable();
         }
     }
 
