@@ -11,16 +11,19 @@ namespace FastGate.Buffering;
 /// the whole body, when smaller) have arrived (nginx's request buffering, bounded). A small body is then forwarded
 /// whole; a large one holds an upstream connection only once it has shown that it moves; a body that dribbles is
 /// ended by <c>limits.min_request_body_rate</c> without ever holding one. Nothing is consumed: the relay reads
-/// the same bytes from the client's pipe.
+/// the same bytes from the client's pipe. When the whole body has arrived, <see cref="ExchangeContext.WholeBodyLength"/>
+/// says how many bytes of the pipe it takes (so a retry policy can keep it).
 /// </summary>
 internal static class RequestBodyBuffering
 {
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
-    public static async ValueTask<RelayResult> FillAsync(ExchangeContext context)
+    /// <param name="atLeast">bytes to wait for even beyond <c>request_buffer</c> (a body a retry policy could keep).</param>
+    public static async ValueTask<RelayResult> FillAsync(ExchangeContext context, int atLeast)
     {
         var request = context.Request;
         var limits = context.Snapshot.Limits;
-        var wanted = request.Chunked ? limits.RequestBuffer : Math.Min(request.ContentLength, limits.RequestBuffer);
+        var buffered = Math.Max(limits.RequestBuffer, atLeast);
+        var wanted = request.Chunked ? buffered : Math.Min(request.ContentLength, buffered);
         if (wanted <= 0) return RelayResult.Done;
 
         // A client waiting for 100 (Continue) sends nothing until it has one.
@@ -68,6 +71,8 @@ internal static class RequestBodyBuffering
             }
             if (status == ParseStatus.Complete || buffer.Length >= wanted)
             {
+                if (status == ParseStatus.Complete) context.WholeBodyLength = scanned;
+                else if (!request.Chunked && buffer.Length >= request.ContentLength) context.WholeBodyLength = request.ContentLength;
                 input.AdvanceTo(buffer.Start); // nothing examined: the relay's first read sees it all at once
                 return RelayResult.Done;
             }

@@ -152,6 +152,7 @@ public static class EffectiveConfig
             .Add("methods", List(SnapshotSummary.MethodNames(r.Methods)))
             .Add("backoff", DurationParser.Format(r.Backoff))
             .Add("max_backoff", DurationParser.Format(r.MaxBackoff))
+            .Add("max_body", SizeParser.Format(r.MaxBody))
             .Add("budget_percent", r.BudgetPercent)
             .Node;
     }

@@ -3,10 +3,10 @@ using FastGate.Resilience;
 
 namespace FastGate.Configuration;
 
-/// <summary>Binds a cluster's <c>retry = { attempts, on, methods, backoff, max_backoff, budget_percent }</c>.</summary>
+/// <summary>Binds a cluster's <c>retry = { attempts, on, methods, backoff, max_backoff, budget_percent, max_body }</c>.</summary>
 internal static class RetryBinder
 {
-    internal static readonly string[] Keys = ["attempts", "on", "methods", "backoff", "max_backoff", "budget_percent"];
+    internal static readonly string[] Keys = ["attempts", "on", "methods", "backoff", "max_backoff", "budget_percent", "max_body"];
 
     public static RetryPolicy? Bind(ConfigReader reader, string key, ConfigNode node)
     {
@@ -39,6 +39,9 @@ internal static class RetryBinder
         if (maxBackoff < backoff) reader.Error(children.TryGetValue("max_backoff", out child) ? child : node, $"{key}.max_backoff", "max_backoff is shorter than backoff");
         var budget = 20.0;
         if (children.TryGetValue("budget_percent", out child) && reader.TryNumber(child, $"{key}.budget_percent", 0, 100, out var percent)) budget = percent;
-        return reader.ErrorCount != before ? null : new RetryPolicy(attempts, connect, reset, statuses, methods, backoff, maxBackoff, budget);
+        var maxBody = RetryPolicy.DefaultMaxBody;
+        if (children.TryGetValue("max_body", out child) && reader.TrySize(child, $"{key}.max_body", 0, Transport.EpollConnection.ClientReadLimit, out var size))
+            maxBody = (int)size;
+        return reader.ErrorCount != before ? null : new RetryPolicy(attempts, connect, reset, statuses, methods, backoff, maxBackoff, budget, maxBody);
     }
 }

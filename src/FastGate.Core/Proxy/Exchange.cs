@@ -62,9 +62,10 @@ internal static class Exchange
             }
 
             // 5: upstream, once the body has shown it arrives (a dribbling body never holds an upstream connection)
-            if (request.HasBody && limits.RequestBuffer > 0)
+            var keepable = KeepableBody(request, route.Cluster.Retry);
+            if (request.HasBody && (limits.RequestBuffer > 0 || keepable > 0))
             {
-                var buffered = await RequestBodyBuffering.FillAsync(context).ConfigureAwait(false);
+                var buffered = await RequestBodyBuffering.FillAsync(context, keepable).ConfigureAwait(false);
                 if (buffered != RelayResult.Done) return await RefuseBodyAsync(context, buffered).ConfigureAwait(false);
             }
             if (route.Cluster.State.Bulkhead is not { } bulkhead) return await ForwardAsync(context, route.Cluster, closeIfAnswered).ConfigureAwait(false);
@@ -98,8 +99,9 @@ internal static class Exchange
         var total = context.Route!.Timeouts.Request;
         if (total != Timeout.InfiniteTimeSpan) context.Deadline = Heartbeat.After(total - Stopwatch.GetElapsedTime(context.StartedAt));
         if (retry is not null) state.RetryBudget.OnRequest(Stopwatch.GetTimestamp());
-        // Bodies are not kept for a second attempt yet, and an upgrade cannot be repeated.
-        var mayRetry = retry is not null && !request.HasBody && !request.IsUpgrade && retry.Methods.Contains(request.Method);
+        // A body is sent again only when it was read whole and kept; an upgrade cannot be repeated.
+        var mayRetry = retry is not null && !request.IsUpgrade && retry.Methods.Contains(request.Method)
+            && (!request.HasBody || KeepBody(context, retry.MaxBody));
         for (var attempt = 1; ; attempt++)
         {
             var delay = TimeSpan.Zero;
@@ -162,10 +164,35 @@ internal static class Exchange
         }
     }
 
+    /// <summary>The most body bytes worth waiting for so that a retry can send them again: 0 when none could be.</summary>
+    private static int KeepableBody(RequestHead request, RetryPolicy? retry) =>
+        retry is not null && request.HasBody && !request.IsUpgrade && retry.Methods.Contains(request.Method) ? retry.MaxBody : 0;
+
+    /// <summary>
+    /// Takes the request body out of the client's pipe into <see cref="ExchangeContext.KeptBody"/> when request
+    /// buffering saw all of it and it is at most <paramref name="maxBody"/> bytes; otherwise it streams, once.
+    /// </summary>
+    private static bool KeepBody(ExchangeContext context, int maxBody)
+    {
+        var length = context.WholeBodyLength;
+        if (length < 0 || length > maxBody || !context.ClientInput.TryRead(out var read)) return false;
+        var buffer = read.Buffer;
+        if (buffer.Length < length)
+        {
+            context.ClientInput.AdvanceTo(buffer.Start);
+            return false;
+        }
+        context.KeptBody.Keep(buffer, (int)length);
+        context.ClientInput.AdvanceTo(buffer.GetPosition(length));
+        context.RequestBodyComplete = true;
+        return true;
+    }
+
     /// <summary>Whether a retry policy wants this attempt repeated: nothing has reached the client, and it failed or answered a listed status.</summary>
     private static bool ShouldRetry(ExchangeContext context, RetryPolicy retry, UpstreamOutcome outcome)
     {
-        if (context.SentContinue || context.InterimSent) return false;
+        // The gateway's own 100 (Continue) only let the client send a body; once that body is kept it can go again.
+        if (context.InterimSent || (context.SentContinue && !context.KeptBody.IsKept)) return false;
         return outcome switch
         {
             UpstreamOutcome.Failed => retry.RetriesFailure(context.Error),

@@ -119,6 +119,13 @@ public sealed class ExchangeContext
 
     /// <summary>The destinations of this exchange's attempts so far, in order (a retry avoids them).</summary>
     internal DestinationState?[] Tried { get; } = new DestinationState?[Resilience.RetryPolicy.MaxAttempts];
+    /// <summary>Bytes of the client's pipe the whole request body takes, once request buffering saw all of it; else -1.</summary>
+    internal long WholeBodyLength { get; set; }
+    /// <summary>The request body, read whole and kept so that a retry can send it again (<c>retry.max_body</c>).</summary>
+    internal Buffering.KeptRequestBody KeptBody { get; } = new();
+    /// <summary>Where the request body relay reads: the client's pipe, or the kept body.</summary>
+    internal PipeReader RequestBodySource => KeptBody.IsKept ? KeptBody.Reader : ClientInput;
+
     /// <summary>The whole request body was read from the client (so none of it is left in the connection).</summary>
     internal bool RequestBodyComplete { get; set; }
     /// <summary>The client connection must not carry another exchange.</summary>
@@ -168,6 +175,8 @@ public sealed class ExchangeContext
         RequestBody.Reset();
         ResponseBody.Reset();
         RequestBodyRelay = default;
+        WholeBodyLength = -1;
+        KeptBody.Release();
         SentContinue = InterimSent = CloseConnection = AbortConnection = RequestBodyComplete = false;
         Local.Reset();
         ResponseEdits.Reset(null);
@@ -190,6 +199,7 @@ public sealed class ExchangeContext
         RequestParser.Reset();
         ResponseParser.Reset();
         ResponseSpool.Reset();
+        KeptBody.Release();
         Snapshot = null!;
         Route = null;
         Destination = null;

@@ -25,6 +25,12 @@ internal static class UpstreamExchange
         var hasBody = request.HasBody;
         context.Attempts++;
         Telemetry.Tracing.ExchangeTracing.BeginAttempt(context, destination);
+        var kept = context.KeptBody;
+        if (kept.IsKept)
+        {
+            kept.Rewind();
+            context.RequestBody.Reset();
+        }
 
         UpstreamConnection upstream;
         try
@@ -36,7 +42,7 @@ internal static class UpstreamExchange
             context.Error = !ex.TimedOut ? ProxyError.UpstreamConnectFailed
                 : destination.Pool.OpenConnections >= options.MaxConnectionsPerDestination ? ProxyError.PoolExhausted
                 : ProxyError.UpstreamConnectTimeout;
-            context.CloseConnection |= hasBody;
+            context.CloseConnection |= hasBody && !kept.IsKept; // an unread body stays in the connection
             return UpstreamOutcome.Failed;
         }
         context.Upstream = upstream;
@@ -64,7 +70,7 @@ internal static class UpstreamExchange
             read = await ReadResponseHeadAsync(context, upstream).ConfigureAwait(false);
         }
 
-        if (allowReuse && upstream.IsReused && IsStale(request, headSent, read))
+        if (allowReuse && upstream.IsReused && IsStale(request, kept.IsKept, headSent, read))
         {
             DiscardUpstream(context);
             return UpstreamOutcome.Stale;
@@ -95,13 +101,13 @@ internal static class UpstreamExchange
     /// <summary>
     /// Whether a pooled connection turned out dead in a way that makes sending the request again safe: the head
     /// could not even be written (nothing reached the upstream, and the body is still unread), or the connection
-    /// closed without a byte of answer to an idempotent request without a body. A request that may have been
-    /// processed is never sent twice otherwise (RFC 9110 §9.2.2).
+    /// closed without a byte of answer to an idempotent request whose body (if any) is kept to be sent again. A
+    /// request that may have been processed is never sent twice otherwise (RFC 9110 §9.2.2).
     /// </summary>
-    private static bool IsStale(RequestHead request, RelayResult headSent, HeadRead read)
+    private static bool IsStale(RequestHead request, bool bodyKept, RelayResult headSent, HeadRead read)
     {
         if (headSent == RelayResult.DestinationClosed) return true;
-        return read == HeadRead.Closed && !request.HasBody && HttpMethodSet.Idempotent.Contains(request.Method);
+        return read == HeadRead.Closed && (!request.HasBody || bodyKept) && HttpMethodSet.Idempotent.Contains(request.Method);
     }
 
     /// <summary>Writes the response head (with the response policies' edits) and streams the body; returns whether the client connection stays open.</summary>
@@ -220,11 +226,11 @@ internal static class UpstreamExchange
         var timing = new RelayTiming(context.ClientDeadlines, upstream.Deadlines, limits.KeepAliveTimeout, limits.SendTimeout,
             new BodyRate(limits.MinRequestBodyRate, limits.MinRequestBodyRateGrace, context.RequestBody));
         var result = request.Chunked
-            ? await BodyRelay.CopyChunkedAsync(context.ClientInput, upstream.Output, reframe: true, limits.MaxRequestBodyBytes,
+            ? await BodyRelay.CopyChunkedAsync(context.RequestBodySource, upstream.Output, reframe: true, limits.MaxRequestBodyBytes,
                 limits.MaxHeaderBytes, timing, context.RequestBody).ConfigureAwait(false)
-            : await BodyRelay.CopyContentLengthAsync(context.ClientInput, upstream.Output, request.ContentLength, timing,
+            : await BodyRelay.CopyContentLengthAsync(context.RequestBodySource, upstream.Output, request.ContentLength, timing,
                 context.RequestBody).ConfigureAwait(false);
-        context.RequestBodyComplete = result == RelayResult.Done;
+        context.RequestBodyComplete = result == RelayResult.Done || context.KeptBody.IsKept;
         if (result == RelayResult.Done) result = await FlushUpstreamAsync(context, upstream).ConfigureAwait(false);
         // The response clock runs from the end of the request, not its start: a slow upload is not a slow upstream.
         // An upstream that stopped reading may still answer (413 and close), so it gets the same clock.
@@ -365,7 +371,8 @@ internal static class UpstreamExchange
         if (!context.RequestBodyRelay.IsCompleted)
         {
             context.Upstream?.Deadlines.AbortFlush();
-            context.ClientDeadlines.AbortRead();
+            // A kept body is read without waiting; the client's pipe is not the relay's to wake then.
+            if (!context.KeptBody.IsKept) context.ClientDeadlines.AbortRead();
         }
         var result = await context.RequestBodyRelay.ConfigureAwait(false);
         context.RequestBodyPending = false;

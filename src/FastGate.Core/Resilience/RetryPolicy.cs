@@ -13,8 +13,9 @@ public sealed class RetryPolicy
     private readonly bool[] _statuses = new bool[600];
 
     public RetryPolicy(int attempts, bool onConnectFailure, bool onReset, IEnumerable<int> statuses, HttpMethodSet methods,
-        TimeSpan backoff, TimeSpan maxBackoff, double budgetPercent)
+        TimeSpan backoff, TimeSpan maxBackoff, double budgetPercent, int maxBody)
     {
+        MaxBody = maxBody;
         Attempts = attempts;
         OnConnectFailure = onConnectFailure;
         OnReset = onReset;
@@ -36,6 +37,13 @@ public sealed class RetryPolicy
     public TimeSpan Backoff { get; }
     public TimeSpan MaxBackoff { get; }
     public double BudgetPercent { get; }
+    /// <summary>
+    /// <c>max_body</c>: the largest request body kept so it can be sent again (read whole before the first attempt);
+    /// a larger one streams and is never retried. 0: requests with a body are never retried.
+    /// </summary>
+    public int MaxBody { get; }
+
+    public const int DefaultMaxBody = 64 * 1024;
 
     /// <summary>Retries allowed per second whatever the budget says, so a quiet cluster can still retry.</summary>
     public const double MinRetriesPerSecond = 10;

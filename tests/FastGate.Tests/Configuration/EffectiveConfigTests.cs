@@ -52,7 +52,7 @@ public class EffectiveConfigTests
         var sticky = config["clusters"]!["sticky"]!;
         Assert.Equal("""[{"address":"127.0.0.1:9002","weight":3},{"address":"127.0.0.1:9003","weight":1}]""", sticky["destinations"]!.ToJsonString());
         Assert.Equal("""{"mode":"cookie","cookie":"fg_route","header":null,"on_failure":"redistribute","secret":"***"}""", sticky["sticky"]!.ToJsonString());
-        Assert.Equal("""{"attempts":2,"on":["reset","503"],"methods":["GET","HEAD","PUT","DELETE","OPTIONS","TRACE"],"backoff":"25ms","max_backoff":"1s","budget_percent":20}""",
+        Assert.Equal("""{"attempts":2,"on":["reset","503"],"methods":["GET","HEAD","PUT","DELETE","OPTIONS","TRACE"],"backoff":"25ms","max_backoff":"1s","max_body":"64KiB","budget_percent":20}""",
             sticky["retry"]!.ToJsonString());
         var plain = config["clusters"]!["backend"]!;
         Assert.Null(plain["sticky"]);
