@@ -7,37 +7,43 @@ using FastGate.Upstreams;
 namespace FastGate.Benchmarks;
 
 /// <summary>
-/// Step 5: <see cref="IBalancer.Pick"/> over 4 destinations. The single-thread methods time one pick. The two-thread
-/// methods time <see cref="PicksPerThread"/> picks on this thread while a worker started in [GlobalSetup] does the same
-/// on the same balancer, so the shared round-robin counter is contended; the result is wall time per pick.
+/// <see cref="IBalancer.Pick"/> of every balancer over 4 destinations (weights 1, 3, 1, 2; uneven load; latencies
+/// observed for peak_ewma). <see cref="Pick"/> times one pick on one thread. <see cref="PickTwoThreads"/> times
+/// <see cref="PicksPerThread"/> picks on this thread while a worker started in [GlobalSetup] does the same on the
+/// same balancer, so its shared state (counters, schedules, EWMAs) is contended; the result is wall time per pick.
 /// </summary>
 [MemoryDiagnoser]
 public class BalancerBenchmarks
 {
-    /// <summary>The exchange being balanced; round robin and least connections do not look at it.</summary>
-    private static readonly ExchangeContext Context = new();
-
     private const int PicksPerThread = 16_384;
 
-    private readonly RoundRobinBalancer _roundRobin = new();
-    private readonly LeastConnectionsBalancer _leastConnections = new();
-    private DestinationState[] _destinations = [];
+    /// <summary>The exchange being balanced: ip_hash hashes its client address.</summary>
+    private readonly ExchangeContext _context = new();
 
+    private IBalancer _balancer = null!;
+    private DestinationState[] _destinations = [];
     private SecondThread? _worker;
-    private Func<int> _roundRobinMany = null!, _leastConnectionsMany = null!;
+    private Func<int> _pickMany = null!;
+
+    [Params("round_robin", "least_connections", "weighted_round_robin", "ip_hash", "random", "peak_ewma")]
+    public string Balancer { get; set; } = "";
 
     [GlobalSetup]
     public void Setup()
     {
-        _destinations = new DestinationState[4];
+        _balancer = BalancerFactory.Create(Balancer);
+        _context.Bind(null!, null!, null!, null!, new ClientInfo(new IPEndPoint(IPAddress.Parse("203.0.113.7"), 40000), false, []), []);
+        int[] weights = [1, 3, 1, 2];
+        _destinations = new DestinationState[weights.Length];
         for (var i = 0; i < _destinations.Length; i++)
         {
             var port = 8081 + i;
-            _destinations[i] = new DestinationState(new Destination($"10.0.0.{i + 1}:{port}", new IPEndPoint(IPAddress.Loopback, port)), new ClusterOptions());
+            var destination = new Destination($"10.0.0.{i + 1}:{port}", new IPEndPoint(IPAddress.Loopback, port), weights[i]);
+            _destinations[i] = new DestinationState(destination, new ClusterOptions());
             for (var n = 0; n < i % 3; n++) _destinations[i].OnRequestStart(); // uneven load: 0, 1, 2, 0 in flight
+            _destinations[i].Latency.Observe(500 * (i + 1), System.Diagnostics.Stopwatch.GetTimestamp());
         }
-        _roundRobinMany = () => PickMany(_roundRobin, _destinations);
-        _leastConnectionsMany = () => PickMany(_leastConnections, _destinations);
+        _pickMany = PickMany;
         _worker = new SecondThread("bench-picker");
     }
 
@@ -49,21 +55,15 @@ public class BalancerBenchmarks
     }
 
     [Benchmark]
-    public DestinationState? RoundRobin() => _roundRobin.Pick(Context, _destinations);
-
-    [Benchmark]
-    public DestinationState? LeastConnections() => _leastConnections.Pick(Context, _destinations);
+    public DestinationState? Pick() => _balancer.Pick(_context, _destinations);
 
     [Benchmark(OperationsPerInvoke = 2 * PicksPerThread)]
-    public int RoundRobinTwoThreads() => _worker!.RunOnBoth(_roundRobinMany);
+    public int PickTwoThreads() => _worker!.RunOnBoth(_pickMany);
 
-    [Benchmark(OperationsPerInvoke = 2 * PicksPerThread)]
-    public int LeastConnectionsTwoThreads() => _worker!.RunOnBoth(_leastConnectionsMany);
-
-    private static int PickMany(IBalancer balancer, DestinationState[] destinations)
+    private int PickMany()
     {
         var sink = 0;
-        for (var i = 0; i < PicksPerThread; i++) sink += balancer.Pick(Context, destinations)!.Config.Weight;
+        for (var i = 0; i < PicksPerThread; i++) sink += _balancer.Pick(_context, _destinations)!.Config.Weight;
         return sink;
     }
 }
