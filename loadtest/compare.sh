@@ -2,7 +2,8 @@
 # Peer benchmark: FastGate vs nginx, HAProxy and YARP in front of the same two sample upstreams.
 # FastGate variants (fastgate-variants.sh) are peers too, measured in the same rounds: fastgate_base (the
 # binary of BASELINE_REV, built in a temporary git worktree), fastgate_trace ([tracing] ratio 0.01 over
-# OTLP/HTTP to a sink on the load core) and fastgate_log (the JSON access log to a file); the report gives
+# OTLP/HTTP to a sink on the load core), fastgate_log (the JSON access log to a file) and fastgate_guarded
+# (health checks, outlier detection and the breaker on the cluster); the report gives
 # each one's CPU/req against fastgate's.
 #
 # All peers run at once, each on its own port, pinned to core 0 (an idle peer costs next to nothing);
@@ -18,7 +19,7 @@
 #   BENCH_PAUSE [1800]   seconds between the end of one run and the start of the next
 #   ROUNDS [3]           measured runs per peer; medians are reported
 #   CONNECTIONS [64]     connections of the load generator
-#   PEERS ["fastgate nginx haproxy yarp"]; also fastgate_base, fastgate_trace, fastgate_log
+#   PEERS ["fastgate nginx haproxy yarp"]; also fastgate_base, fastgate_trace, fastgate_log, fastgate_guarded
 #   BASELINE_REV [c113f73] the revision fastgate_base is built from (c113f73: before the observability work)
 #   FASTGATE_TRANSPORT [epoll]  FastGate's server.transport: epoll or io_uring (or sockets)
 #   LOADGEN              bombardier when the Go HTTP bombardier is on PATH, else wrk (hey also works)
@@ -75,7 +76,7 @@ source "$ROOT/loadtest/fastgate-variants.sh"
 lib_init fastgate-compare
 
 for peer in $PEERS; do
-    [[ $peer =~ ^(fastgate|nginx|haproxy|yarp|fastgate_base|fastgate_trace|fastgate_log)$ ]] \
+    [[ $peer =~ ^(fastgate|nginx|haproxy|yarp|fastgate_base|fastgate_trace|fastgate_log|fastgate_guarded)$ ]] \
         || { log "unknown peer '$peer' (fastgate nginx haproxy yarp $FASTGATE_VARIANTS)"; exit 1; }
 done
 for v in DURATION WINDOW BENCH_REPEAT ROUNDS; do
@@ -99,7 +100,7 @@ command -v dotnet >/dev/null || { log "dotnet SDK not found on PATH"; exit 1; }
 
 # ---------------------------------------------------------------- builds and upstreams
 build_upstream
-if has_peer fastgate || has_peer fastgate_trace || has_peer fastgate_log; then build_fastgate; fi
+if has_peer fastgate || has_peer fastgate_trace || has_peer fastgate_log || has_peer fastgate_guarded; then build_fastgate; fi
 ! has_peer fastgate_base || build_fastgate_base
 ! has_peer yarp || build_yarp
 start_upstreams
@@ -635,7 +636,7 @@ tool_versions() {
     [[ " $PEERS " != *" nginx "* ]] || v+=("$({ nginx -v 2>&1 || /usr/sbin/nginx -v 2>&1; } | sed 's/^nginx version: //')")
     [[ " $PEERS " != *" haproxy "* ]] || v+=("HAProxy $(haproxy -v 2>/dev/null | awk 'NR == 1 {print $3}')")
     [[ " $PEERS " != *" yarp "* ]] || v+=("Yarp.ReverseProxy $(sed -n 's/.*"Yarp.ReverseProxy" Version="\([^"]*\)".*/\1/p' "$YARP_DIR/YarpPeer.csproj")")
-    if has_peer fastgate || has_peer fastgate_trace || has_peer fastgate_log; then
+    if has_peer fastgate || has_peer fastgate_trace || has_peer fastgate_log || has_peer fastgate_guarded; then
         v+=("FastGate $(git -C "$ROOT" log -1 --format=%h 2>/dev/null || echo '(no git)')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' with uncommitted changes in src') on the $FASTGATE_TRANSPORT transport")
     fi
     ! has_peer fastgate_base || v+=("fastgate_base: FastGate ${BASE_DESC:-$BASELINE_REV}")

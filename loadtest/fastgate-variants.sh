@@ -3,10 +3,12 @@
 #   fastgate_base   the binary of BASELINE_REV (built with its own publish.sh in a temporary git worktree)
 #   fastgate_trace  the current binary, [tracing] ratio 0.01 over OTLP/HTTP to a sink this script runs
 #   fastgate_log    the current binary, the JSON access log to a file in the peer's run directory
+#   fastgate_guarded the current binary, its cluster with active health checks, outlier detection and the
+#                   circuit breaker on (issue 11: at most 3 % more CPU per request than fastgate)
 # Source it after lib.sh; compare.sh calls the hooks variants_run_begins / variants_run_ends and variants_section.
 # shellcheck shell=bash
 
-FASTGATE_VARIANTS="fastgate_base fastgate_trace fastgate_log"
+FASTGATE_VARIANTS="fastgate_base fastgate_trace fastgate_log fastgate_guarded"
 BASELINE_REV=${BASELINE_REV:-c113f73}
 BASE_BIN=""             # the baseline's binary, copied out of its worktree
 BASE_BUILD_ERROR=""
@@ -34,6 +36,23 @@ fastgate_access_log_toml() {
 [access_log]
 output = "$1"
 format = "json"
+EOF
+}
+
+# fastgate_guarded_toml: the cluster's health check, outlier detection and breaker, as sub-tables of it.
+fastgate_guarded_toml() {
+    cat <<EOF
+[clusters.backend.health]
+type = "http"
+path = "/healthz"
+interval = "1s"
+timeout = "1s"
+[clusters.backend.outlier]
+consecutive_failures = 5
+[clusters.backend.circuit_breaker]
+failure_rate = 50
+window = "10s"
+min_requests = 20
 EOF
 }
 
@@ -157,6 +176,13 @@ start_fastgate_log() {
         && launch_fastgate "$GATEWAY_BIN" "$1"
 }
 
+# ---------------------------------------------------------------- fastgate_guarded
+start_fastgate_guarded() {
+    prepare_fastgate "$1" "$2" "$GATEWAY_BUILD_ERROR" fastgate_guarded_toml "" \
+        && validate_variant "$1" "health, outlier or circuit_breaker not in this build (the binary refuses those lines)" \
+        && launch_fastgate "$GATEWAY_BIN" "$1"
+}
+
 # ---------------------------------------------------------------- per run: what the sink and the log received
 declare -A SINK_BEGIN SINK_END LOG_LINES LOG_BYTES
 variants_run_begins() {
@@ -234,6 +260,17 @@ variants_section() {
         if [[ -n ${LOG_LINES[$run]:-} ]]; then
             served=${SERVED[fastgate_log]:-0}
             echo "  access.log: ${LOG_LINES[$run]} lines, ${LOG_BYTES[$run]} bytes$(awk -v l="${LOG_LINES[$run]}" -v b="${LOG_BYTES[$run]}" -v r="$served" 'BEGIN {if (r > 0) printf ", for %d requests served: %.3f lines per request (fewer than 1: lines dropped), %.0f bytes a line", r, l / r, (l > 0 ? b / l : 0)}')."
+        fi
+    fi
+    if has_peer fastgate_guarded; then
+        echo "- **fastgate_guarded**: $(fastgate_guarded_toml | awk '/^\[/ {printf "%s`%s`", (NR > 1 ? "; " : ""), $0; next} {printf " `%s`", $0}')."
+        if [[ -n ${MED_CPU[fastgate]:-} && -n ${MED_CPU[fastgate_guarded]:-} ]]; then
+            ok=no
+            le "${MED_CPU[fastgate_guarded]}" "$(awk -v b="${MED_CPU[fastgate]}" 'BEGIN {print b * 1.03}')" && ok=yes
+            echo "  $(variant_line fastgate_guarded fastgate)."
+            echo "  Health checks, outlier detection and the breaker within 3 % more CPU/req (issue 11; medians): $ok."
+        else
+            echo "  Not compared: ${FAILED[fastgate_guarded]:-${FAILED[fastgate]:-not measured}}."
         fi
     fi
     echo
