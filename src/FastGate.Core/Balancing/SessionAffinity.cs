@@ -29,10 +29,9 @@ public sealed class SessionAffinity
 
     private readonly byte[] _key;
     private readonly byte[] _macPrefix;
-    private readonly byte[][] _cookieValues;
-    private readonly byte[][] _setCookie;
+    private volatile MemberCookies _cookies = new([], [], []);
 
-    public SessionAffinity(AffinityMode mode, string name, AffinityFailure onFailure, string? secret, string cluster, Destination[] destinations)
+    public SessionAffinity(AffinityMode mode, string name, AffinityFailure onFailure, string? secret, string cluster)
     {
         Mode = mode;
         Name = name;
@@ -40,16 +39,30 @@ public sealed class SessionAffinity
         OnFailure = onFailure;
         _key = string.IsNullOrEmpty(secret) ? ProcessKey : Encoding.UTF8.GetBytes(secret);
         _macPrefix = Encoding.UTF8.GetBytes($"fastgate-sticky\0{cluster}\0");
-        _cookieValues = new byte[destinations.Length][];
-        _setCookie = new byte[destinations.Length][];
+    }
+
+    /// <summary>The cookie value and Set-Cookie line of each member, in the order of <see cref="Members"/>.</summary>
+    private sealed record MemberCookies(DestinationState[] Members, byte[][] Values, byte[][] SetCookie);
+
+    /// <summary>
+    /// The cookies of the cluster's members, signed the first time this member list is seen: once per reload or DNS
+    /// change, never per request in steady state.
+    /// </summary>
+    private MemberCookies CookiesOf(DestinationState[] members)
+    {
+        var cookies = _cookies;
+        if (ReferenceEquals(cookies.Members, members)) return cookies;
+        var values = new byte[members.Length][];
+        var setCookie = new byte[members.Length][];
         Span<byte> raw = stackalloc byte[RawLength];
-        for (var i = 0; i < destinations.Length; i++)
+        for (var i = 0; i < members.Length; i++)
         {
-            BinaryPrimitives.WriteUInt64BigEndian(raw, destinations[i].AddressHash);
+            BinaryPrimitives.WriteUInt64BigEndian(raw, members[i].Config.AddressHash);
             Sign(raw);
-            _cookieValues[i] = Encoding.ASCII.GetBytes(Base64Url.EncodeToString(raw));
-            _setCookie[i] = Encoding.ASCII.GetBytes($"{name}={Encoding.ASCII.GetString(_cookieValues[i])}; Path=/; HttpOnly; SameSite=Lax");
+            values[i] = Encoding.ASCII.GetBytes(Base64Url.EncodeToString(raw));
+            setCookie[i] = Encoding.ASCII.GetBytes($"{Name}={Encoding.ASCII.GetString(values[i])}; Path=/; HttpOnly; SameSite=Lax");
         }
+        return _cookies = new MemberCookies(members, values, setCookie);
     }
 
     public AffinityMode Mode { get; }
@@ -69,8 +82,9 @@ public sealed class SessionAffinity
     public DestinationState? Pick(ExchangeContext context, Cluster cluster, DestinationState[] available, out bool refused)
     {
         refused = false;
-        var members = cluster.DestinationStates;
-        var tied = Mode == AffinityMode.Cookie ? FromCookie(context.Request, members) : FromHeader(context.Request, members);
+        var cookies = CookiesOf(cluster.State.Members);
+        var members = cookies.Members;
+        var tied = Mode == AffinityMode.Cookie ? FromCookie(context.Request, cookies.Values) : FromHeader(context.Request, members);
         if (tied != NotTied)
         {
             if (tied >= 0 && Array.IndexOf(available, members[tied]) >= 0) return members[tied];
@@ -84,7 +98,7 @@ public sealed class SessionAffinity
         if (picked is not null && Mode == AffinityMode.Cookie)
         {
             var index = Array.IndexOf(members, picked);
-            if (index >= 0) context.AffinityCookie = _setCookie[index];
+            if (index >= 0) context.AffinityCookie = cookies.SetCookie[index];
         }
         return picked;
     }
@@ -97,16 +111,16 @@ public sealed class SessionAffinity
     /// The member whose cookie value the request carries; <see cref="TiedToRemoved"/> for a genuine cookie of a
     /// destination the cluster no longer has; <see cref="NotTied"/> for none, or a forged or foreign one.
     /// </summary>
-    private int FromCookie(RequestHead head, DestinationState[] members)
+    private int FromCookie(RequestHead head, byte[][] memberValues)
     {
         for (var i = 0; i < head.FieldCount; i++)
         {
             if (head.Field(i).Known != KnownHeader.Cookie) continue;
             var value = CookieValue(head.Value(i), NameBytes);
             if (value.IsEmpty) continue;
-            for (var m = 0; m < _cookieValues.Length && m < members.Length; m++)
+            for (var m = 0; m < memberValues.Length; m++)
             {
-                if (CryptographicOperations.FixedTimeEquals(value, _cookieValues[m])) return m;
+                if (CryptographicOperations.FixedTimeEquals(value, memberValues[m])) return m;
             }
             return IsSigned(value) ? TiedToRemoved : NotTied;
         }

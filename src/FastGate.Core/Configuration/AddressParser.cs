@@ -58,39 +58,43 @@ public static class AddressParser
     }
 
     /// <summary>
-    /// "host:port" for an upstream: an IP literal, or a name resolved now (IPv4 preferred). Port 0 is not allowed.
+    /// "host:port" for an upstream: an IP literal, or a name resolved now to its IPv4 addresses, or its IPv6 ones when
+    /// it has none (<see cref="Discovery.HostAddresses.Preferred"/>). Port 0 is not allowed.
     /// </summary>
-    public static bool TryResolveDestination(string text, [NotNullWhen(true)] out IPEndPoint? endPoint, [NotNullWhen(false)] out string? error)
+    public static bool TryResolveDestination(string text, [NotNullWhen(true)] out IPEndPoint[]? endPoints, [NotNullWhen(false)] out string? error)
     {
-        endPoint = null;
+        endPoints = null;
         if (!TrySplitHostPort(text.Trim(), out var host, out var port, out error)) return false;
         if (port == 0) { error = "port must be 1-65535"; return false; }
         if (IPAddress.TryParse(host, out var address))
         {
             if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)) { error = "cannot connect to the unspecified address"; return false; }
-            endPoint = new IPEndPoint(address, port);
+            endPoints = [new IPEndPoint(address, port)];
             return true;
         }
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
         {
-            endPoint = new IPEndPoint(IPAddress.Loopback, port);
+            endPoints = [new IPEndPoint(IPAddress.Loopback, port)];
             return true;
         }
+        IPAddress[] addresses;
         try
         {
-            var addresses = Dns.GetHostAddresses(host);
-            address = Array.Find(addresses, a => a.AddressFamily == AddressFamily.InterNetwork)
-                ?? Array.Find(addresses, a => a.AddressFamily == AddressFamily.InterNetworkV6);
-            if (address is null) { error = $"\"{host}\" has no IP address"; return false; }
+            addresses = Discovery.HostAddresses.Preferred(Dns.GetHostAddresses(host));
+            if (addresses.Length == 0) { error = $"\"{host}\" has no IP address"; return false; }
         }
         catch (Exception ex) when (ex is SocketException or ArgumentException)
         {
             error = $"cannot resolve \"{host}\": {ex.Message}";
             return false;
         }
-        endPoint = new IPEndPoint(address, port);
+        endPoints = Array.ConvertAll(addresses, a => new IPEndPoint(a, port));
         return true;
     }
+
+    /// <summary>The host of "host:port" when it is a name rather than an IP literal; null for a literal or text that is not "host:port".</summary>
+    public static string? HostNameOf(string address) =>
+        TrySplitHostPort(address.Trim(), out var host, out _, out _) && !IPAddress.TryParse(host, out _) ? host : null;
 
     /// <summary>An IP (a single-address network) or a CIDR such as "10.0.0.0/8" (host bits must be zero).</summary>
     public static bool TryParseNetwork(string text, out IPNetwork network)

@@ -41,17 +41,23 @@ internal static class ClusterBinder
 
         var destinations = BindDestinations(reader, prefix, table).ToArray();
         SessionAffinity? affinity = null;
-        if (children.TryGetValue("sticky", out node)) affinity = StickyBinder.Bind(reader, $"{prefix}.sticky", node, name, destinations);
+        if (children.TryGetValue("sticky", out node)) affinity = StickyBinder.Bind(reader, $"{prefix}.sticky", node, name);
         Resilience.RetryPolicy? retry = null;
         if (children.TryGetValue("retry", out node)) retry = RetryBinder.Bind(reader, $"{prefix}.retry", node);
         Resilience.BulkheadPolicy? bulkhead = null;
         if (children.TryGetValue("bulkhead", out node)) bulkhead = BindBulkhead(reader, $"{prefix}.bulkhead", node);
         var panicThreshold = 0;
         if (children.TryGetValue("panic_threshold", out node)) reader.TryInt(node, $"{prefix}.panic_threshold", 0, 100, out panicThreshold);
+        var dnsRefresh = Cluster.DefaultDnsRefresh;
+        if (children.TryGetValue("dns_refresh", out node) && reader.TryDuration(node, $"{prefix}.dns_refresh", true, out var refresh))
+        {
+            if (refresh > TimeSpan.Zero && refresh < MinDnsRefresh) reader.Error(node, $"{prefix}.dns_refresh", "must be 0 (off) or at least 1s");
+            dnsRefresh = refresh;
+        }
         if (reader.ErrorCount != before) return null;
         return new Cluster(name, destinations, balancer, options)
         {
-            Affinity = affinity, Retry = retry, Bulkhead = bulkhead, PanicThreshold = panicThreshold,
+            Affinity = affinity, Retry = retry, Bulkhead = bulkhead, PanicThreshold = panicThreshold, DnsRefresh = dnsRefresh,
         };
     }
 
@@ -84,15 +90,18 @@ internal static class ClusterBinder
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (address, weight, source) in entries)
         {
-            if (!AddressParser.TryResolveDestination(address, out var endPoint, out var error))
+            var resolvedAt = DateTime.UtcNow;
+            if (!AddressParser.TryResolveDestination(address, out var endPoints, out var error))
                 reader.Error(source, key, $"bad address \"{address}\": {error}");
             else if (!seen.Add(address.Trim()))
                 reader.Error(source, key, $"duplicate destination \"{address}\"");
             else
-                destinations.Add(new Destination(address.Trim(), endPoint, weight));
+                destinations.Add(new Destination(address.Trim(), endPoints[0], weight) { Resolved = endPoints, ResolvedAt = resolvedAt });
         }
         return destinations;
     }
+
+    private static readonly TimeSpan MinDnsRefresh = TimeSpan.FromSeconds(1);
 
     private static readonly string[] BulkheadKeys = ["max_concurrent", "max_queue", "queue_timeout"];
 

@@ -127,6 +127,7 @@ public static class EffectiveConfig
         .Add("bulkhead", c.Bulkhead is { } b ? new Table($"{ConfigSchema.Clusters}.bulkhead")
             .Add("max_concurrent", b.MaxConcurrent).Add("max_queue", b.MaxQueue).Add("queue_timeout", DurationParser.Format(b.QueueTimeout)).Node : null)
         .Add("panic_threshold", c.PanicThreshold)
+        .Add("dns_refresh", DurationParser.Format(c.DnsRefresh))
         .Node;
 
     private static JsonObject Sticky(SessionAffinity s) => new Table($"{ConfigSchema.Clusters}.sticky")

@@ -9,7 +9,7 @@ internal static class StickyBinder
 {
     internal static readonly string[] Keys = ["mode", "cookie", "header", "on_failure", "secret"];
 
-    public static SessionAffinity? Bind(ConfigReader reader, string key, ConfigNode node, string cluster, Destination[] destinations)
+    public static SessionAffinity? Bind(ConfigReader reader, string key, ConfigNode node, string cluster)
     {
         if (!reader.TryTable(node, key, Keys, "{ mode = \"cookie\" } or { mode = \"header\", header = \"X-Session\" }")) return null;
         var children = node.Children;
@@ -48,6 +48,6 @@ internal static class StickyBinder
             else if (text.Length < 16) reader.Error(child, $"{key}.secret", "the secret must be at least 16 characters");
             else secret = text;
         }
-        return reader.ErrorCount != before ? null : new SessionAffinity(mode, name, failure, secret, cluster, destinations);
+        return reader.ErrorCount != before ? null : new SessionAffinity(mode, name, failure, secret, cluster);
     }
 }

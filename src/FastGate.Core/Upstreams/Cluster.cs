@@ -32,6 +32,13 @@ public sealed class Cluster
     /// (0, the default: never; a cluster with none up answers 503).
     /// </summary>
     public int PanicThreshold { get; init; }
+    /// <summary>
+    /// <c>dns_refresh</c>: how often destinations given by host name are resolved again (and, at most that often, after a
+    /// failed connect to one); zero: only when the config is loaded.
+    /// </summary>
+    public TimeSpan DnsRefresh { get; init; } = DefaultDnsRefresh;
+
+    public static readonly TimeSpan DefaultDnsRefresh = TimeSpan.FromSeconds(30);
 
     public bool IsBound => _state is not null;
 

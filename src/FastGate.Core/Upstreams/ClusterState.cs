@@ -39,6 +39,9 @@ public sealed class ClusterState
 
     public IBalancer Balancer => _balancer;
 
+    /// <summary>Keeps the cluster's host-name destinations resolved; null when its config has never had one.</summary>
+    public Discovery.ClusterResolver? Resolver { get; internal set; }
+
     /// <summary>The states of every destination the cluster's latest config lists.</summary>
     public DestinationState[] Members => _members;
 

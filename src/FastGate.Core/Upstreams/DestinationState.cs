@@ -59,6 +59,9 @@ public sealed class DestinationState
     /// </summary>
     internal Action<DestinationState>? AvailabilityChanged { get; set; }
 
+    /// <summary>Raised when an attempt could not connect, for a destination given by host name (its address may have moved); set by the <see cref="UpstreamRuntime"/>.</summary>
+    internal Action<DestinationState>? ConnectFailed { get; set; }
+
     /// <summary>Sets or clears one reason for being down; returns whether <see cref="Down"/> changed.</summary>
     public bool SetDown(DownReasons reason, bool down)
     {
@@ -85,6 +88,7 @@ public sealed class DestinationState
     {
         var monitors = _monitors;
         for (var i = 0; i < monitors.Length; i++) monitors[i].OnAttempt(this, result, timestamp);
+        if (result == AttemptResult.ConnectFailure) ConnectFailed?.Invoke(this);
     }
 
     /// <summary>No cluster of the current config uses this destination; it is disposed once nothing does.</summary>

@@ -1,4 +1,5 @@
 using FastGate.Balancing;
+using FastGate.Discovery;
 
 namespace FastGate.Upstreams;
 
@@ -12,20 +13,32 @@ public sealed class UpstreamRuntime : IDisposable
 {
     public static readonly TimeSpan DrainSweepPeriod = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The least time between two lookups of a cluster's host names triggered by failed connects.</summary>
+    public static readonly TimeSpan EarlyRefreshInterval = TimeSpan.FromSeconds(5);
+
     private readonly Lock _bindLock = new();
     private readonly Dictionary<string, ClusterState> _clusters = new(StringComparer.Ordinal);
     private volatile ClusterState[] _clusterList = [];
     private readonly Action<DestinationState> _onAvailabilityChanged;
     private readonly Timer _drainSweep;
     private readonly TimeSpan _drainSweepPeriod;
+    private readonly Dictionary<string, ClusterResolver> _resolvers = new(StringComparer.Ordinal);
+    private readonly IHostResolver _hostResolver;
+    private readonly TimeSpan _earlyRefreshInterval;
+    private readonly Action<DestinationState> _onConnectFailed;
 
     public UpstreamRuntime() : this(DrainSweepPeriod) { }
 
     /// <param name="drainSweepPeriod">How often drained destinations are looked for while some drain; infinite leaves it to <see cref="DestinationRegistry.DisposeDrained"/> calls.</param>
-    internal UpstreamRuntime(TimeSpan drainSweepPeriod)
+    /// <param name="hostResolver">Looks host-name destinations up again (<see cref="SystemHostResolver"/> when null).</param>
+    /// <param name="earlyRefreshInterval">The least time between lookups after failed connects (<see cref="EarlyRefreshInterval"/> when null).</param>
+    internal UpstreamRuntime(TimeSpan drainSweepPeriod, IHostResolver? hostResolver = null, TimeSpan? earlyRefreshInterval = null)
     {
         _drainSweepPeriod = drainSweepPeriod;
+        _hostResolver = hostResolver ?? SystemHostResolver.Instance;
+        _earlyRefreshInterval = earlyRefreshInterval ?? EarlyRefreshInterval;
         _onAvailabilityChanged = RebuildClustersListing;
+        _onConnectFailed = RefreshClustersListing;
         _drainSweep = new Timer(static s => ((UpstreamRuntime)s!).SweepDrained(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
@@ -65,24 +78,70 @@ public sealed class UpstreamRuntime : IDisposable
             var inUse = new HashSet<DestinationState>();
             var added = 0;
             var states = new List<DestinationState[]>(configs.Count);
-            foreach (var cluster in configs) states.Add(AcquireDestinations(cluster, inUse, ref added));
+            foreach (var cluster in configs) states.Add(AcquireDestinations(MembersOf(cluster), cluster.Options, inUse, ref added));
             var removed = Registry.DrainAllExcept(inUse);
 
             for (var i = 0; i < configs.Count; i++) BindCluster(configs[i], states[i]);
             ForgetClustersOtherThan(configs);
             _clusterList = [.. _clusters.Values];
-            if (Registry.DrainingCount > 0) _drainSweep.Change(_drainSweepPeriod, _drainSweepPeriod);
+            SweepWhileDraining();
             return new BindResult(added, removed);
         }
     }
 
-    private DestinationState[] AcquireDestinations(Cluster cluster, HashSet<DestinationState> inUse, ref int added)
+    private void SweepWhileDraining()
     {
-        var states = new DestinationState[cluster.Destinations.Length];
+        if (Registry.DrainingCount > 0) _drainSweep.Change(_drainSweepPeriod, _drainSweepPeriod);
+    }
+
+    /// <summary>
+    /// The destinations a cluster's config stands for: as configured, but a host name once per address it resolves to
+    /// (what its <see cref="ClusterResolver"/>, made here for a cluster with host names, knows).
+    /// </summary>
+    private Destination[] MembersOf(Cluster cluster)
+    {
+        if (!_resolvers.TryGetValue(cluster.Name, out var resolver))
+        {
+            if (Array.TrueForAll(cluster.Destinations, d => d.HostName is null)) return cluster.Destinations;
+            _resolvers[cluster.Name] = resolver = new ClusterResolver(cluster.Name, _hostResolver, _earlyRefreshInterval, OnResolved);
+        }
+        resolver.Bind(cluster);
+        return resolver.Members();
+    }
+
+    /// <summary>
+    /// A refresh's answers: when a name's addresses changed, the cluster's members are reconciled as in
+    /// <see cref="Bind"/> (new addresses get fresh state, gone ones drain, unchanged ones keep theirs), under the bind
+    /// lock, so a reload and a refresh never interleave.
+    /// </summary>
+    private void OnResolved(ClusterResolver resolver, HostResolution[] results)
+    {
+        lock (_bindLock)
+        {
+            if (!_resolvers.TryGetValue(resolver.ClusterName, out var current) || current != resolver
+                || !_clusters.TryGetValue(resolver.ClusterName, out var cluster) || !resolver.Record(results)) return;
+            var inUse = new HashSet<DestinationState>();
+            foreach (var other in _clusters.Values)
+            {
+                if (other != cluster) inUse.UnionWith(other.Members);
+            }
+            var added = 0;
+            var config = resolver.Config;
+            var states = AcquireDestinations(resolver.Members(), config.Options, inUse, ref added);
+            Registry.DrainAllExcept(inUse);
+            cluster.UseMembers(states, config.PanicThreshold);
+            SweepWhileDraining();
+        }
+    }
+
+    private DestinationState[] AcquireDestinations(Destination[] destinations, ClusterOptions options, HashSet<DestinationState> inUse, ref int added)
+    {
+        var states = new DestinationState[destinations.Length];
         for (var i = 0; i < states.Length; i++)
         {
-            states[i] = Registry.Acquire(cluster.Destinations[i], cluster.Options, out var isNew);
+            states[i] = Registry.Acquire(destinations[i], options, out var isNew);
             states[i].AvailabilityChanged = _onAvailabilityChanged;
+            if (destinations[i].HostName is not null) states[i].ConnectFailed = _onConnectFailed;
             if (isNew) added++;
             inUse.Add(states[i]);
         }
@@ -97,6 +156,7 @@ public sealed class UpstreamRuntime : IDisposable
             KeepAdminDrains(state.Members, destinations);
         }
         else _clusters[config.Name] = state = new ClusterState(config.Name, BalancerFactory.Create(config.BalancerName));
+        state.Resolver = _resolvers.GetValueOrDefault(config.Name);
         state.UseMembers(destinations, config.PanicThreshold);
         state.UseBulkhead(config.Bulkhead);
         config.Bind(state, destinations);
@@ -113,7 +173,7 @@ public sealed class UpstreamRuntime : IDisposable
             if (!old.AdminDraining) continue;
             foreach (var next in after)
             {
-                if (next != old && string.Equals(next.Config.Address, old.Config.Address, StringComparison.OrdinalIgnoreCase)) next.SetAdminDraining(true);
+                if (next != old && string.Equals(next.Config.Name, old.Config.Name, StringComparison.OrdinalIgnoreCase)) next.SetAdminDraining(true);
             }
         }
     }
@@ -153,14 +213,36 @@ public sealed class UpstreamRuntime : IDisposable
         }
     }
 
+    /// <summary>
+    /// A connect to a host-name destination failed: the clusters listing it look their names up again soon (each
+    /// rate-limited by its resolver), in case the address moved.
+    /// </summary>
+    private void RefreshClustersListing(DestinationState state)
+    {
+        foreach (var cluster in _clusterList)
+        {
+            if (cluster.Resolver is { } resolver && Array.IndexOf(cluster.Members, state) >= 0) resolver.RefreshSoon();
+        }
+    }
+
     private void ForgetClustersOtherThan(List<Cluster> configs)
     {
         var names = configs.ConvertAll(c => c.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var name in _clusters.Keys.Where(n => !names.Contains(n)).ToList()) _clusters.Remove(name);
+        foreach (var name in _resolvers.Keys.Where(n => !names.Contains(n)).ToList())
+        {
+            _resolvers[name].Dispose();
+            _resolvers.Remove(name);
+        }
     }
 
     public void Dispose()
     {
+        lock (_bindLock)
+        {
+            foreach (var resolver in _resolvers.Values) resolver.Dispose();
+            _resolvers.Clear();
+        }
         _drainSweep.Dispose();
         Registry.Dispose();
     }

@@ -22,7 +22,7 @@ internal static class AdminReports
         var reports = new List<DestinationReport>();
         foreach (var cluster in snapshot.Clusters.Values.Where(c => c.IsBound).OrderBy(c => c.Name, StringComparer.Ordinal))
         {
-            foreach (var destination in cluster.DestinationStates) reports.Add(Destination(cluster, destination));
+            foreach (var destination in cluster.State.Members) reports.Add(Destination(cluster, destination));
         }
         return [.. reports];
     }
@@ -45,7 +45,18 @@ internal static class AdminReports
     {
         var outcomes = new Dictionary<string, long>();
         for (var outcome = 0; outcome < AttemptOutcome.Count; outcome++) outcomes[AttemptOutcome.Labels[outcome]] = destination.Stats.Outcomes(outcome);
-        return new DestinationReport(cluster.Name, destination.Config.Address, destination.InFlight, destination.Pool.OpenConnections,
-            destination.Pool.IdleConnections, destination.Draining, RateReport.Of(destination.Stats.Rate), outcomes, LatencySummary.Of(destination.Stats.Latency));
+        return new DestinationReport(cluster.Name, destination.Config.Name, destination.InFlight, destination.Pool.OpenConnections,
+            destination.Pool.IdleConnections, destination.Draining, RateReport.Of(destination.Stats.Rate), outcomes, LatencySummary.Of(destination.Stats.Latency))
+        {
+            Dns = Dns(cluster, destination.Config),
+        };
+    }
+
+    private static DnsReport? Dns(Cluster cluster, Destination destination)
+    {
+        if (destination.HostName is not { } host) return null;
+        var status = cluster.State.Resolver?.StatusOf(host);
+        var refresh = cluster.DnsRefresh > TimeSpan.Zero ? DurationParser.Format(cluster.DnsRefresh) : "off";
+        return new DnsReport(destination.Address, destination.EndPoint.ToString() ?? "", refresh, status?.ResolvedAt ?? destination.ResolvedAt, status?.Error, status?.FailedAt);
     }
 }

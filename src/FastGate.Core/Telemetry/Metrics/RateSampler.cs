@@ -34,7 +34,7 @@ public sealed class RateSampler : IDisposable
         foreach (var cluster in _config.Current.Clusters.Values)
         {
             if (!cluster.IsBound) continue;
-            foreach (var destination in cluster.DestinationStates) destination.Stats.Rate.Sample(timestamp, destination.Stats.TotalAttempts);
+            foreach (var destination in cluster.State.Members) destination.Stats.Rate.Sample(timestamp, destination.Stats.TotalAttempts);
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class GatewayMetrics(ConfigReloader config, GatewayStats stats, st
             for (var outcome = 0; outcome < AttemptOutcome.Count; outcome++)
             {
                 writer.Sample("fastgate_upstream_requests_total",
-                    [new("cluster", cluster.Name), new("destination", destination.Config.Address), new("outcome", AttemptOutcome.Labels[outcome])],
+                    [new("cluster", cluster.Name), new("destination", destination.Config.Name), new("outcome", AttemptOutcome.Labels[outcome])],
                     destination.Stats.Outcomes(outcome));
             }
         }
@@ -83,6 +83,8 @@ public sealed class GatewayMetrics(ConfigReloader config, GatewayStats stats, st
         writer.Family("fastgate_bulkhead_rejected_total", "counter", "Exchanges refused with 503: the cluster's bulkhead and its queue were full, or the wait timed out.");
         foreach (var cluster in bulkheads) writer.Sample("fastgate_bulkhead_rejected_total", [new("cluster", cluster.Name)], cluster.State.Bulkhead!.Rejected);
 
+        WriteDns(writer, clusters);
+
         writer.Family("fastgate_client_connections", "gauge", "Client connections open now.");
         writer.Sample("fastgate_client_connections", [], stats.OpenConnections);
 
@@ -106,13 +108,28 @@ public sealed class GatewayMetrics(ConfigReloader config, GatewayStats stats, st
         writer.Sample("fastgate_error_log_suppressed_total", [], logs.ErrorLogSuppressed);
     }
 
+    private static void WriteDns(PrometheusTextWriter writer, List<Cluster> clusters)
+    {
+        writer.Family("fastgate_dns_resolutions_total", "counter",
+            "Lookups of the host names of a cluster's destinations (dns_refresh), by result: unchanged, changed (destinations reconciled) or failed (last addresses kept).");
+        foreach (var cluster in clusters)
+        {
+            if (cluster.State.Resolver is not { } resolver) continue;
+            for (var result = 0; result < Discovery.DnsResults.Count; result++)
+            {
+                writer.Sample("fastgate_dns_resolutions_total", [new("cluster", cluster.Name), new("result", Discovery.DnsResults.Labels[result])],
+                    resolver.Resolutions((Discovery.DnsResult)result));
+            }
+        }
+    }
+
     private static IEnumerable<RouteStats> AllRoutes(RouteStatsRegistry routes) => [.. routes.Current, routes.Unmatched];
 
     private static IEnumerable<(Cluster, DestinationState)> Destinations(List<Cluster> clusters) =>
-        clusters.SelectMany(c => c.DestinationStates.Select(d => (c, d)));
+        clusters.SelectMany(c => c.State.Members.Select(d => (c, d)));
 
     private static KeyValuePair<string, string>[] DestinationLabels(Cluster cluster, DestinationState destination) =>
-        [new("cluster", cluster.Name), new("destination", destination.Config.Address)];
+        [new("cluster", cluster.Name), new("destination", destination.Config.Name)];
 
     private static void WriteRequests(PrometheusTextWriter writer, RouteStats route)
     {
