@@ -32,6 +32,7 @@ public sealed class ClusterResolver : IDisposable
     private volatile Cluster _cluster = null!;
     private long _lastEarlyRefresh = long.MinValue / 2;
     private int _running;
+    private long _earlyRefreshes;
     private volatile bool _disposed;
 
     internal ClusterResolver(string cluster, IHostResolver resolver, TimeSpan earlyInterval, Action<ClusterResolver, HostResolution[]> resolved)
@@ -51,6 +52,9 @@ public sealed class ClusterResolver : IDisposable
     /// <summary>Resolutions so far, by result (kept across reloads).</summary>
     public long Resolutions(DnsResult result) => Volatile.Read(ref _results[(int)result]);
 
+    /// <summary>Lookups started by failed connects (each at least the early-refresh interval after the one before).</summary>
+    internal long EarlyRefreshes => Interlocked.Read(ref _earlyRefreshes);
+
     /// <summary>What is known of a host name of the cluster's current config, or null.</summary>
     public NameStatus? StatusOf(string host) => _published.GetValueOrDefault(host);
 
@@ -66,7 +70,7 @@ public sealed class ClusterResolver : IDisposable
         {
             if (destination.HostName is not { } host || destination.Resolved.Length == 0) continue;
             hosts.Add(host);
-            var loaded = new NameStatus(host, Array.ConvertAll(destination.Resolved, e => e.Address), destination.ResolvedAt);
+            var loaded = new NameStatus(host, HostAddresses.Preferred(Array.ConvertAll(destination.Resolved, e => e.Address)), destination.ResolvedAt);
             if (!_names.TryGetValue(host, out var known) || known.ResolvedAt < loaded.ResolvedAt) _names[host] = loaded;
         }
         foreach (var host in _names.Keys.Where(h => !hosts.Contains(h)).ToList()) _names.Remove(host);
@@ -130,6 +134,7 @@ public sealed class ClusterResolver : IDisposable
         var now = Environment.TickCount64;
         var last = Interlocked.Read(ref _lastEarlyRefresh);
         if (now - last < _earlyIntervalMs || Interlocked.CompareExchange(ref _lastEarlyRefresh, now, last) != last) return;
+        Interlocked.Increment(ref _earlyRefreshes);
         ThreadPool.UnsafeQueueUserWorkItem(static r => _ = r.RefreshAsync(), this, preferLocal: false);
     }
 

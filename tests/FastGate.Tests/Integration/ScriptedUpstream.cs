@@ -14,16 +14,22 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
     private readonly Task _acceptLoop;
     private int _accepted;
 
-    public ScriptedUpstream(Func<UpstreamSession, Task> handler)
+    public ScriptedUpstream(Func<UpstreamSession, Task> handler) : this(new IPEndPoint(IPAddress.Loopback, 0), handler) { }
+
+    /// <summary>An upstream listening on <paramref name="listen"/>, e.g. another loopback address (127.0.0.2) on a given port.</summary>
+    public ScriptedUpstream(IPEndPoint listen, Func<UpstreamSession, Task> handler)
     {
         _handler = handler;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener = new TcpListener(listen);
         _listener.Start();
         _acceptLoop = AcceptAsync();
     }
 
     /// <summary>Answers every request with 200 and the given body, keeping connections alive.</summary>
-    public static ScriptedUpstream Ok(string body = "hello") => new(async s =>
+    public static ScriptedUpstream Ok(string body = "hello") => Ok(new IPEndPoint(IPAddress.Loopback, 0), body);
+
+    /// <summary>As <see cref="Ok(string)"/>, listening on <paramref name="listen"/>.</summary>
+    public static ScriptedUpstream Ok(IPEndPoint listen, string body) => new(listen, async s =>
     {
         while (await s.ReadRequestAsync() is { } request)
             s.Send($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\nX-Path: {request.Target}\r\n\r\n{(request.Method == "HEAD" ? "" : body)}");

@@ -40,18 +40,27 @@ internal sealed class TestGateway : IAsyncDisposable
         options ??= new ClusterOptions { ResponseTimeout = TimeSpan.FromSeconds(5), ConnectTimeout = TimeSpan.FromSeconds(2) };
         var destinations = upstreams.Select(u => new Destination(u.ToString(), u)).ToArray();
         var cluster = new Cluster("backend", destinations, RoundRobinBalancer.ConfigName, options);
-        var routeList = routes?.Invoke(cluster).ToList() ?? [new Route { Name = "all", Path = "/{**rest}", Cluster = cluster }];
-        var snapshot = new GatewaySnapshot
-        {
-            Listeners = [new IPEndPoint(IPAddress.Loopback, 0)],
-            Limits = limits ?? HttpLimits.Default,
-            Routes = new RouteTable(routeList),
-            Clusters = new Dictionary<string, Cluster> { ["backend"] = cluster },
-            TrustedProxies = trusted ?? [],
-            Telemetry = telemetry ?? TelemetryOptions.Default,
-            Tracing = tracing ?? TracingOptions.Default,
-        };
-        var runtime = new UpstreamRuntime();
+        var snapshot = SnapshotOf(cluster, routes?.Invoke(cluster).ToList(), limits, trusted, telemetry, tracing);
+        return await StartAsync(snapshot, new UpstreamRuntime(), observers);
+    }
+
+    /// <summary>A gateway routing every path to <paramref name="cluster"/>, bound to a runtime the test made (disposed with the gateway).</summary>
+    public static Task<TestGateway> StartAsync(Cluster cluster, UpstreamRuntime runtime) => StartAsync(SnapshotOf(cluster), runtime, []);
+
+    private static GatewaySnapshot SnapshotOf(Cluster cluster, List<Route>? routes = null, HttpLimits? limits = null,
+        IReadOnlyList<IPNetwork>? trusted = null, TelemetryOptions? telemetry = null, TracingOptions? tracing = null) => new()
+    {
+        Listeners = [new IPEndPoint(IPAddress.Loopback, 0)],
+        Limits = limits ?? HttpLimits.Default,
+        Routes = new RouteTable(routes ?? [new Route { Name = "all", Path = "/{**rest}", Cluster = cluster }]),
+        Clusters = new Dictionary<string, Cluster> { [cluster.Name] = cluster },
+        TrustedProxies = trusted ?? [],
+        Telemetry = telemetry ?? TelemetryOptions.Default,
+        Tracing = tracing ?? TracingOptions.Default,
+    };
+
+    private static async Task<TestGateway> StartAsync(GatewaySnapshot snapshot, UpstreamRuntime runtime, FastGate.Telemetry.IExchangeObserver[] observers)
+    {
         runtime.Bind(snapshot.Clusters.Values);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
