@@ -177,7 +177,7 @@ public class AdminListenerTests
         }
     }
 
-    private static async Task<string> ScrapeUntilAsync(HttpClient http, Func<string, bool> done)
+    internal static async Task<string> ScrapeUntilAsync(HttpClient http, Func<string, bool> done)
     {
         var deadline = DateTime.UtcNow + Timeout;
         while (true)
@@ -189,13 +189,13 @@ public class AdminListenerTests
     }
 
     /// <summary>The value of the one sample of <paramref name="name"/> with exactly these labels; -1 when there is none.</summary>
-    private static long Sample(string text, string name, string labels)
+    internal static long Sample(string text, string name, string labels)
     {
         var match = Regex.Match(text, $"^{Regex.Escape(name)}\\{{{Regex.Escape(labels)}\\}} (\\S+)$", RegexOptions.Multiline);
         return match.Success ? (long)double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
     }
 
-    private static async Task<(int Exit, string Output)> PromtoolCheckAsync(string text)
+    internal static async Task<(int Exit, string Output)> PromtoolCheckAsync(string text)
     {
         using var promtool = System.Diagnostics.Process.Start(new ProcessStartInfo("promtool", ["check", "metrics"])
         {
