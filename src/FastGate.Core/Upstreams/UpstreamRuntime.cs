@@ -180,7 +180,8 @@ public sealed class UpstreamRuntime : IDisposable
 
     /// <summary>
     /// Drains (<paramref name="draining"/> true) or undrains one destination of a cluster of the current config,
-    /// named by its address as configured ("host:port") or as resolved: it leaves (or rejoins) the available set of
+    /// named by its address as resolved (<see cref="Destination.Name"/>) or as configured ("host:port": the first of a
+    /// name's addresses): it leaves (or rejoins) the available set of
     /// every cluster that lists it, rebuilt here, off the hot path. Requests in flight to it finish.
     /// </summary>
     public DrainResult SetDraining(string cluster, string destination, bool draining, out DestinationState? state)
@@ -189,7 +190,8 @@ public sealed class UpstreamRuntime : IDisposable
         lock (_bindLock)
         {
             if (!_clusters.TryGetValue(cluster, out var clusterState)) return DrainResult.UnknownCluster;
-            state = Array.Find(clusterState.Members, d => string.Equals(d.Config.Address, destination, StringComparison.OrdinalIgnoreCase))
+            state = Array.Find(clusterState.Members, d => string.Equals(d.Config.Name, destination, StringComparison.OrdinalIgnoreCase))
+                ?? Array.Find(clusterState.Members, d => string.Equals(d.Config.Address, destination, StringComparison.OrdinalIgnoreCase))
                 ?? Array.Find(clusterState.Members, d => d.Config.EndPoint.ToString() == destination);
             if (state is null) return DrainResult.UnknownDestination;
             state.SetAdminDraining(draining);
