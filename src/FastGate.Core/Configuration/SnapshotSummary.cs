@@ -56,8 +56,9 @@ public static class SnapshotSummary
             foreach (var d in cluster.Destinations)
             {
                 sb.Append("    ").Append(d.Address);
-                var resolved = d.EndPoint.ToString();
+                var resolved = d.Resolved.Length == 0 ? d.EndPoint.ToString() : string.Join(", ", d.Resolved.Select(e => e.ToString()));
                 if (resolved != d.Address) sb.Append(" (").Append(resolved).Append(')');
+                if (d.HostName is not null && cluster.DnsRefresh > TimeSpan.Zero) sb.Append(" every ").Append(DurationParser.Format(cluster.DnsRefresh));
                 sb.AppendLine();
             }
         }
