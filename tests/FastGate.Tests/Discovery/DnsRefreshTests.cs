@@ -123,23 +123,30 @@ public sealed class DnsRefreshTests
         var (a, b) = Upstreams();
         await using var _a = a;
         await using var _b = b;
-        var interval = TimeSpan.FromSeconds(1);
+        var interval = TimeSpan.FromSeconds(3);
         var resolver = new ScriptedHostResolver(Four); // nothing listens on 127.0.0.4
         var cluster = ClusterOf(TimeSpan.FromHours(1), Named($"api.test:{a.EndPoint.Port}", 1, DateTime.UtcNow, Four));
         await using var gateway = await TestGateway.StartAsync(cluster, new UpstreamRuntime(UpstreamRuntime.DrainSweepPeriod, resolver, interval));
         var resolving = cluster.State.Resolver!;
         var dead = cluster.State.Members[0];
 
+        var sinceFirst = System.Diagnostics.Stopwatch.StartNew();
         Assert.Equal(502, (await GetAsync(gateway)).Status);
         await Poll.UntilAsync(() => resolving.Resolutions(DnsResult.Unchanged) == 1, "a lookup after the failed connect");
         for (var i = 0; i < 5; i++) Assert.Equal(502, (await GetAsync(gateway)).Status);
         await Poll.UntilAsync(() => dead.InFlight == 0, "the failed attempts to be reported");
+        Assert.True(sinceFirst.Elapsed < interval, $"the failed connects took {sinceFirst.Elapsed}, longer than the interval under test");
         Assert.Equal((1, 1), (resolving.EarlyRefreshes, resolver.Calls)); // rate-limited
 
-        await Task.Delay(interval); // let the rate limit pass (not an assertion)
+        // Failed connects go on; the next lookup comes only once the interval since the first has passed.
         resolver.Answer(Two);
-        Assert.Equal(502, (await GetAsync(gateway)).Status);
-        await Poll.UntilAsync(() => resolving.Resolutions(DnsResult.Changed) == 1, "the second lookup to find the live address");
+        while (resolving.Resolutions(DnsResult.Changed) == 0)
+        {
+            Assert.True(sinceFirst.Elapsed < interval * 3, "no second lookup after the interval");
+            Assert.Contains((await GetAsync(gateway)).Status, new[] { 502, 200 }); // 200 once the lookup just made lands
+            await Task.Delay(50);
+        }
+        Assert.True(sinceFirst.Elapsed >= interval, $"a second lookup after {sinceFirst.Elapsed}");
         var answer = await GetAsync(gateway);
         Assert.Equal((200, "a"), (answer.Status, answer.Body));
         Assert.Equal(2, resolver.Calls);
