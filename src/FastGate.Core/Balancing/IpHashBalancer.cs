@@ -19,6 +19,6 @@ public sealed class IpHashBalancer : IBalancer
     public DestinationState? Pick(ExchangeContext context, DestinationState[] available)
     {
         if (available.Length <= 1) return available.Length == 0 ? null : available[0];
-        return Rendezvous.Pick(StableHash.Of(context.ClientAddress), available);
+        return Rendezvous.Pick(StableHash.Of(context.ClientAddress), available, slowStart: true);
     }
 }

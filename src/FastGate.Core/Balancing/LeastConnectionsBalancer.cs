@@ -20,6 +20,6 @@ public sealed class LeastConnectionsBalancer : IBalancer
         if (count == 1) return available[0];
 
         var (a, b) = TwoRandomChoices.Draw(available);
-        return b.InFlight < a.InFlight ? b : a;
+        return SlowStartSkips.Prefer(b.InFlight < a.InFlight ? b : a, b.InFlight < a.InFlight ? a : b);
     }
 }

@@ -21,7 +21,8 @@ public sealed class PeakEwmaBalancer : ILatencyAwareBalancer
         if (count <= 1) return count == 0 ? null : available[0];
         var (a, b) = TwoRandomChoices.Draw(available);
         var now = Stopwatch.GetTimestamp();
-        return Cost(b, now) < Cost(a, now) ? b : a;
+        var bWins = Cost(b, now) < Cost(a, now);
+        return SlowStartSkips.Prefer(bWins ? b : a, bWins ? a : b);
     }
 
     private static double Cost(DestinationState destination, long now) => destination.Latency.Decayed(now) * (destination.InFlight + 1);

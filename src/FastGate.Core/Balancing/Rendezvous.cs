@@ -9,14 +9,16 @@ namespace FastGate.Balancing;
 /// </summary>
 internal static class Rendezvous
 {
-    public static DestinationState? Pick(ulong key, DestinationState[] candidates)
+    /// <param name="slowStart">Scale each weight by the candidate's slow-start factor (ip_hash: as a recovered destination ramps up, keys move to it, never away).</param>
+    public static DestinationState? Pick(ulong key, DestinationState[] candidates, bool slowStart = false)
     {
         DestinationState? best = null;
         var bestScore = double.NegativeInfinity;
         foreach (var candidate in candidates)
         {
             var hash = StableHash.Mix(key ^ candidate.Config.AddressHash);
-            var score = -Math.Max(1, candidate.Config.Weight) / Math.Log(((hash >> 11) + 0.5) / (1UL << 53));
+            var weight = slowStart ? Math.Max(1, candidate.Config.Weight) * candidate.SlowStart.Factor() : Math.Max(1, candidate.Config.Weight);
+            var score = -weight / Math.Log(((hash >> 11) + 0.5) / (1UL << 53));
             if (score > bestScore)
             {
                 bestScore = score;

@@ -26,8 +26,13 @@ public sealed class WeightedRoundRobinBalancer : IBalancer
         if (available.Length <= 1) return available.Length == 0 ? null : available[0];
         var schedule = _schedule;
         if (schedule is null || !ReferenceEquals(schedule.Available, available)) _schedule = schedule = new Schedule(available);
-        var n = (uint)Interlocked.Increment(ref _next);
-        return available[schedule.Order[n % (uint)schedule.Order.Length]];
+        for (var tries = 1; ; tries++)
+        {
+            var n = (uint)Interlocked.Increment(ref _next);
+            var picked = available[schedule.Order[n % (uint)schedule.Order.Length]];
+            // Slow start: skipped with probability 1 − factor, an effective weight of weight × factor.
+            if (tries == SlowStartSkips.MaxTries || picked.SlowStart.Admits()) return picked;
+        }
     }
 
     /// <summary>The smooth weighted round-robin order of one available set (indexes into it).</summary>

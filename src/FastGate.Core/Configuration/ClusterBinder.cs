@@ -46,6 +46,8 @@ internal static class ClusterBinder
         if (children.TryGetValue("retry", out node)) retry = RetryBinder.Bind(reader, $"{prefix}.retry", node);
         Resilience.BulkheadPolicy? bulkhead = null;
         if (children.TryGetValue("bulkhead", out node)) bulkhead = BindBulkhead(reader, $"{prefix}.bulkhead", node);
+        Health.HealthCheckPolicy? health = null;
+        if (children.TryGetValue("health", out node)) health = HealthBinder.Bind(reader, $"{prefix}.health", node);
         var panicThreshold = 0;
         if (children.TryGetValue("panic_threshold", out node)) reader.TryInt(node, $"{prefix}.panic_threshold", 0, 100, out panicThreshold);
         var dnsRefresh = Cluster.DefaultDnsRefresh;
@@ -57,7 +59,7 @@ internal static class ClusterBinder
         if (reader.ErrorCount != before) return null;
         return new Cluster(name, destinations, balancer, options)
         {
-            Affinity = affinity, Retry = retry, Bulkhead = bulkhead, PanicThreshold = panicThreshold, DnsRefresh = dnsRefresh,
+            Affinity = affinity, Retry = retry, Bulkhead = bulkhead, PanicThreshold = panicThreshold, DnsRefresh = dnsRefresh, Health = health,
         };
     }
 

@@ -128,6 +128,23 @@ public static class EffectiveConfig
             .Add("max_concurrent", b.MaxConcurrent).Add("max_queue", b.MaxQueue).Add("queue_timeout", DurationParser.Format(b.QueueTimeout)).Node : null)
         .Add("panic_threshold", c.PanicThreshold)
         .Add("dns_refresh", DurationParser.Format(c.DnsRefresh))
+        .Add("health", c.Health is { } health ? Health(health) : null)
+        .Node;
+
+    /// <summary>Every key of <c>health</c>; the HTTP-only ones null for a TCP check.</summary>
+    private static JsonObject Health(FastGate.Health.HealthCheckPolicy h) => new Table($"{ConfigSchema.Clusters}.health")
+        .Add("type", h.Type)
+        .Add("path", h.IsHttp ? h.Path : null)
+        .Add("method", h.IsHttp ? h.Method : null)
+        .Add("host", h.IsHttp ? h.Host : null)
+        .Add("interval", DurationParser.Format(h.Interval))
+        .Add("jitter", DurationParser.Format(h.Jitter))
+        .Add("timeout", DurationParser.Format(h.Timeout))
+        .Add("healthy_threshold", h.HealthyThreshold)
+        .Add("unhealthy_threshold", h.UnhealthyThreshold)
+        .Add("expect_status", h.IsHttp ? h.ExpectStatus : null)
+        .Add("expect_body", h.IsHttp ? h.ExpectBody : null)
+        .Add("slow_start", DurationParser.Format(h.SlowStart))
         .Node;
 
     private static JsonObject Sticky(SessionAffinity s) => new Table($"{ConfigSchema.Clusters}.sticky")

@@ -27,6 +27,8 @@ public sealed class Cluster
     public Resilience.RetryPolicy? Retry { get; init; }
     /// <summary>Concurrency limit (<c>bulkhead</c>), or null.</summary>
     public Resilience.BulkheadPolicy? Bulkhead { get; init; }
+    /// <summary>Active health checks (<c>health</c>), or null: none.</summary>
+    public Health.HealthCheckPolicy? Health { get; init; }
     /// <summary>
     /// <c>panic_threshold</c>: the % of up destinations below which requests go to every non-draining one instead
     /// (0, the default: never; a cluster with none up answers 503).

@@ -37,6 +37,17 @@ public sealed class DestinationState
     /// <summary>The peak-EWMA response latency, for <c>peak_ewma</c> (fed only when the cluster uses it).</summary>
     public Balancing.LatencyEwma Latency { get; } = new();
 
+    /// <summary>The ramp of its share after it recovers or joins (<c>health.slow_start</c>), read by the balancers.</summary>
+    public Health.SlowStart SlowStart { get; } = new();
+
+    /// <summary>Its active health checks, or null when no cluster listing it has a <c>health</c> config.</summary>
+    public Health.DestinationHealth? Health
+    {
+        get => _health;
+        internal set => _health = value;
+    }
+    private volatile Health.DestinationHealth? _health;
+
     /// <summary>Requests currently being forwarded to this destination.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 

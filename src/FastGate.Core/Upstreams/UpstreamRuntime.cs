@@ -54,6 +54,9 @@ public sealed class UpstreamRuntime : IDisposable
 
     public DestinationRegistry Registry { get; } = new();
 
+    /// <summary>The active health checks of the bound destinations; subscribe to <see cref="Health.HealthChecks.Transitioned"/> for status changes.</summary>
+    public Health.HealthChecks Health { get; } = new();
+
     public bool TryGetCluster(string name, out ClusterState state)
     {
         lock (_bindLock) return _clusters.TryGetValue(name, out state!);
@@ -84,6 +87,7 @@ public sealed class UpstreamRuntime : IDisposable
             for (var i = 0; i < configs.Count; i++) BindCluster(configs[i], states[i]);
             ForgetClustersOtherThan(configs);
             _clusterList = [.. _clusters.Values];
+            Health.Bind(configs);
             SweepWhileDraining();
             return new BindResult(added, removed);
         }
@@ -130,6 +134,7 @@ public sealed class UpstreamRuntime : IDisposable
             var states = AcquireDestinations(resolver.Members(), config.Options, inUse, ref added);
             Registry.DrainAllExcept(inUse);
             cluster.UseMembers(states, config.PanicThreshold);
+            Health.Refresh();
             SweepWhileDraining();
         }
     }
@@ -246,6 +251,7 @@ public sealed class UpstreamRuntime : IDisposable
             _resolvers.Clear();
         }
         _drainSweep.Dispose();
+        Health.Dispose();
         Registry.Dispose();
     }
 }

@@ -49,6 +49,7 @@ internal static class AdminReports
             destination.Pool.IdleConnections, destination.Draining, RateReport.Of(destination.Stats.Rate), outcomes, LatencySummary.Of(destination.Stats.Latency))
         {
             Dns = Dns(cluster, destination.Config),
+            Health = HealthReport.Of(destination),
         };
     }
 

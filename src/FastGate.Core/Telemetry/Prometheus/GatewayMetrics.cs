@@ -69,6 +69,8 @@ public sealed class GatewayMetrics(ConfigReloader config, GatewayStats stats, st
         foreach (var (cluster, destination) in Destinations(clusters))
             writer.Sample("fastgate_upstream_draining", DestinationLabels(cluster, destination), destination.Draining ? 1 : 0);
 
+        WriteHealth(writer, Destinations(clusters).Where(d => d.Item2.Health is not null).ToList());
+
         writer.Family("fastgate_upstream_retries_total", "counter", "Retries made under the cluster's retry policy.");
         foreach (var cluster in clusters) writer.Sample("fastgate_upstream_retries_total", [new("cluster", cluster.Name)], cluster.State.RetryBudget.Retries);
         writer.Family("fastgate_upstream_retry_budget_exhausted_total", "counter", "Retries not made because the cluster's retry budget was spent.");
@@ -121,6 +123,29 @@ public sealed class GatewayMetrics(ConfigReloader config, GatewayStats stats, st
                     resolver.Resolutions((Discovery.DnsResult)result));
             }
         }
+    }
+
+    /// <summary>The active health checks of the destinations that have them (<c>health</c>).</summary>
+    private static void WriteHealth(PrometheusTextWriter writer, List<(Cluster, DestinationState)> probed)
+    {
+        writer.Family("fastgate_upstream_healthy", "gauge", "1 while the active health checks find a destination healthy, 0 while it is out for failing them.");
+        foreach (var (cluster, destination) in probed)
+            writer.Sample("fastgate_upstream_healthy", DestinationLabels(cluster, destination), destination.Health!.Status == Health.HealthStatus.Healthy ? 1 : 0);
+        writer.Family("fastgate_health_checks_total", "counter", "Active health checks (probes) of a destination, by result.");
+        foreach (var (cluster, destination) in probed)
+        {
+            writer.Sample("fastgate_health_checks_total", [.. DestinationLabels(cluster, destination), new("result", "ok")], destination.Health!.ChecksOk);
+            writer.Sample("fastgate_health_checks_total", [.. DestinationLabels(cluster, destination), new("result", "fail")], destination.Health!.ChecksFailed);
+        }
+        writer.Family("fastgate_health_transitions_total", "counter", "Health status changes of a destination, by the status it went to.");
+        foreach (var (cluster, destination) in probed)
+        {
+            writer.Sample("fastgate_health_transitions_total", [.. DestinationLabels(cluster, destination), new("to", "healthy")], destination.Health!.BecameHealthy);
+            writer.Sample("fastgate_health_transitions_total", [.. DestinationLabels(cluster, destination), new("to", "unhealthy")], destination.Health!.BecameUnhealthy);
+        }
+        writer.Family("fastgate_upstream_slow_start_ratio", "gauge", "A destination's share of picks relative to its full share: below 1 while in slow start.");
+        foreach (var (cluster, destination) in probed)
+            writer.Sample("fastgate_upstream_slow_start_ratio", DestinationLabels(cluster, destination), destination.SlowStart.Factor());
     }
 
     private static IEnumerable<RouteStats> AllRoutes(RouteStatsRegistry routes) => [.. routes.Current, routes.Unmatched];
