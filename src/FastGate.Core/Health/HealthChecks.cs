@@ -31,6 +31,12 @@ public sealed class HealthChecks : IDisposable
         get { lock (_lock) return _probers.Count; }
     }
 
+    /// <summary>The prober of <paramref name="destination"/>, or null (for tests: whether a reload kept or restarted it).</summary>
+    internal HealthProber? ProberOf(DestinationState destination)
+    {
+        lock (_lock) return _probers.GetValueOrDefault(destination);
+    }
+
     /// <summary>Reconciles the probers with a bound config's clusters (called by <see cref="UpstreamRuntime.Bind"/>).</summary>
     public void Bind(IReadOnlyList<Cluster> clusters)
     {

@@ -28,7 +28,7 @@ public sealed class WeightedAndHashingBalancerTests : IDisposable
     }
 
     /// <summary>An exchange from <paramref name="client"/>, with the request's X-Forwarded-For when given.</summary>
-    private static ExchangeContext From(string client, string? forwardedFor = null, bool trusted = false)
+    internal static ExchangeContext From(string client, string? forwardedFor = null, bool trusted = false)
     {
         var context = new ExchangeContext();
         var trustedProxies = trusted ? new[] { IPNetwork.Parse(client + "/32") } : [];
