@@ -163,7 +163,8 @@ public sealed class HealthCheckTests : IDisposable
         await Until(() => health.Status == HealthStatus.Unhealthy, "unhealthy after a timeout");
         var record = health.History.ToArray()[0];
         Assert.Equal((false, "timeout"), (record.Ok, record.Reason));
-        Assert.InRange(record.Latency, timeout, timeout + TimeSpan.FromMilliseconds(400));
+        // Timers may fire a tick early; a loaded machine may run the cancellation late.
+        Assert.InRange(record.Latency, timeout - TimeSpan.FromMilliseconds(20), timeout + TimeSpan.FromMilliseconds(500));
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class SlowStartTests : IDisposable
     {
         await using var a = new HealthEndpoint();
         await using var b = new HealthEndpoint();
-        var slowStart = TimeSpan.FromSeconds(3);
+        var slowStart = TimeSpan.FromSeconds(5);
         var cluster = Probed("api", Fast with { HealthyThreshold = 1, UnhealthyThreshold = 2, Timeout = TimeSpan.FromSeconds(2), SlowStart = slowStart }, a.EndPoint, b.EndPoint);
         _runtime.Bind([cluster]);
         var recovering = cluster.DestinationStates[1];
