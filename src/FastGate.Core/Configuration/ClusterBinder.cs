@@ -48,6 +48,10 @@ internal static class ClusterBinder
         if (children.TryGetValue("bulkhead", out node)) bulkhead = BindBulkhead(reader, $"{prefix}.bulkhead", node);
         Health.HealthCheckPolicy? health = null;
         if (children.TryGetValue("health", out node)) health = HealthBinder.Bind(reader, $"{prefix}.health", node);
+        Resilience.OutlierPolicy? outlier = null;
+        if (children.TryGetValue("outlier", out node)) outlier = OutlierBinder.Bind(reader, $"{prefix}.outlier", node);
+        Resilience.CircuitBreakerPolicy? breaker = null;
+        if (children.TryGetValue("circuit_breaker", out node)) breaker = CircuitBreakerBinder.Bind(reader, $"{prefix}.circuit_breaker", node);
         var panicThreshold = 0;
         if (children.TryGetValue("panic_threshold", out node)) reader.TryInt(node, $"{prefix}.panic_threshold", 0, 100, out panicThreshold);
         var dnsRefresh = Cluster.DefaultDnsRefresh;
@@ -60,6 +64,7 @@ internal static class ClusterBinder
         return new Cluster(name, destinations, balancer, options)
         {
             Affinity = affinity, Retry = retry, Bulkhead = bulkhead, PanicThreshold = panicThreshold, DnsRefresh = dnsRefresh, Health = health,
+            Outlier = outlier, CircuitBreaker = breaker,
         };
     }
 

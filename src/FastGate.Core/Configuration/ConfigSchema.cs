@@ -39,6 +39,7 @@ internal static class ConfigSchema
             "destinations", "balancer", "max_connections", "max_idle_connections", "idle_timeout", "connect_timeout",
             "response_timeout", "body_timeout", "request_timeout", "sticky", "retry", "bulkhead", "panic_threshold",
             "dns_refresh", "health",
+            "outlier", "circuit_breaker",
         ];
 
     public static readonly string[] RouteKeys =

@@ -129,6 +129,12 @@ public static class EffectiveConfig
         .Add("panic_threshold", c.PanicThreshold)
         .Add("dns_refresh", DurationParser.Format(c.DnsRefresh))
         .Add("health", c.Health is { } health ? Health(health) : null)
+        .Add("outlier", c.Outlier is { } o ? new Table($"{ConfigSchema.Clusters}.outlier")
+            .Add("consecutive_failures", o.ConsecutiveFailures).Add("base_ejection", DurationParser.Format(o.BaseEjection))
+            .Add("max_ejection", DurationParser.Format(o.MaxEjection)).Add("max_ejection_percent", o.MaxEjectionPercent).Node : null)
+        .Add("circuit_breaker", c.CircuitBreaker is { } cb ? new Table($"{ConfigSchema.Clusters}.circuit_breaker")
+            .Add("failure_rate", cb.FailureRate).Add("window", DurationParser.Format(cb.Window)).Add("min_requests", cb.MinRequests)
+            .Add("open_duration", DurationParser.Format(cb.OpenDuration)).Add("half_open_requests", cb.HalfOpenRequests).Node : null)
         .Node;
 
     /// <summary>Every key of <c>health</c>; the HTTP-only ones null for a TCP check.</summary>

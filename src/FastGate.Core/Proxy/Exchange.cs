@@ -106,7 +106,11 @@ internal static class Exchange
         {
             var delay = TimeSpan.Zero;
             var destination = Pick(context, cluster, state, attempt, out var refused);
-            if (refused || destination is null) return await RespondAsync(context, ProxyError.NoDestination, closeIfAnswered).ConfigureAwait(false);
+            if (refused || destination is null)
+            {
+                var error = !refused && BreakerRetryAfter.TryAdd(context.Local, state, Stopwatch.GetTimestamp()) ? ProxyError.BreakerOpen : ProxyError.NoDestination;
+                return await RespondAsync(context, error, closeIfAnswered).ConfigureAwait(false);
+            }
             context.Destination = destination;
             context.Tried[attempt - 1] = destination;
             destination.OnRequestStart();
@@ -209,15 +213,31 @@ internal static class Exchange
     {
         refused = false;
         var available = state.Available;
-        if (attempt == 1)
-            return cluster.Affinity is { } affinity ? affinity.Pick(context, cluster, available, out refused) : state.Balancer.Pick(context, available);
         DestinationState? picked = null;
-        for (var draw = 0; draw < 4; draw++)
+        if (attempt == 1)
+            picked = cluster.Affinity is { } affinity ? affinity.Pick(context, cluster, available, out refused) : state.Balancer.Pick(context, available);
+        else
         {
-            picked = state.Balancer.Pick(context, available);
-            if (picked is null || Array.IndexOf(context.Tried, picked, 0, attempt - 1) < 0) return picked;
+            for (var draw = 0; draw < 4; draw++)
+            {
+                picked = state.Balancer.Pick(context, available);
+                if (picked is null || Array.IndexOf(context.Tried, picked, 0, attempt - 1) < 0) break;
+            }
         }
-        return picked;
+        return picked is null || picked.TryAdmit() ? picked : PickAdmitted(context, available, attempt);
+    }
+
+    /// <summary>
+    /// The picked destination refused the attempt (a half-open breaker with its trial requests taken): the first
+    /// other available one not tried yet that admits it, else null.
+    /// </summary>
+    private static DestinationState? PickAdmitted(ExchangeContext context, DestinationState[] available, int attempt)
+    {
+        foreach (var candidate in available)
+        {
+            if (Array.IndexOf(context.Tried, candidate, 0, attempt - 1) < 0 && candidate.TryAdmit()) return candidate;
+        }
+        return null;
     }
 
     /// <summary>The body did not arrive as it must before any upstream was asked: 408, 400 or 413, or nothing to a client that is gone.</summary>

@@ -38,4 +38,6 @@ public enum ProxyError : byte
     ClientSendTimeout,
     /// <summary>The upstream did not take request body bytes within the send timeout.</summary>
     UpstreamSendTimeout,
+    /// <summary>Every destination of the cluster has its circuit breaker open (or half-open with its trials taken).</summary>
+    BreakerOpen,
 }

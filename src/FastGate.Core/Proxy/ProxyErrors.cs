@@ -15,7 +15,7 @@ public static class ProxyErrors
         ProxyError.HeadersTooLarge => 431,
         ProxyError.NotImplemented => 501,
         ProxyError.UpstreamConnectFailed or ProxyError.UpstreamClosed or ProxyError.UpstreamInvalidResponse => 502,
-        ProxyError.NoDestination or ProxyError.PoolExhausted or ProxyError.Overloaded => 503,
+        ProxyError.NoDestination or ProxyError.PoolExhausted or ProxyError.Overloaded or ProxyError.BreakerOpen => 503,
         ProxyError.UpstreamConnectTimeout or ProxyError.UpstreamTimeout or ProxyError.UpstreamSendTimeout => 504,
         ProxyError.VersionNotSupported => 505,
         _ => 0, // ClientAborted, ClientSendTimeout, UpstreamBodyFailed: the client cannot be told

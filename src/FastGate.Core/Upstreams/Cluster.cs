@@ -29,6 +29,10 @@ public sealed class Cluster
     public Resilience.BulkheadPolicy? Bulkhead { get; init; }
     /// <summary>Active health checks (<c>health</c>), or null: none.</summary>
     public Health.HealthCheckPolicy? Health { get; init; }
+    /// <summary>Passive health (<c>outlier</c>), or null: no destination is ejected for its failures.</summary>
+    public Resilience.OutlierPolicy? Outlier { get; init; }
+    /// <summary>The destinations' circuit breakers (<c>circuit_breaker</c>), or null: none.</summary>
+    public Resilience.CircuitBreakerPolicy? CircuitBreaker { get; init; }
     /// <summary>
     /// <c>panic_threshold</c>: the % of up destinations below which requests go to every non-draining one instead
     /// (0, the default: never; a cluster with none up answers 503).

@@ -34,6 +34,9 @@ public sealed class ClusterState
         if (policy != _bulkhead?.Policy) _bulkhead = policy is null ? null : new Resilience.Bulkhead(policy);
     }
 
+    /// <summary>How many members outlier detection may eject at once (<c>outlier.max_ejection_percent</c>).</summary>
+    public Resilience.EjectionBudget Ejections { get; } = new();
+
     /// <summary>The retry budget (used when the cluster's config has a retry policy).</summary>
     public Resilience.RetryBudget RetryBudget { get; } = new();
 

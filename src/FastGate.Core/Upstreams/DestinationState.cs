@@ -102,6 +102,17 @@ public sealed class DestinationState
         if (result == AttemptResult.ConnectFailure) ConnectFailed?.Invoke(this);
     }
 
+    /// <summary>Whether every passive monitor lets an attempt go to this destination now (see <see cref="IPassiveMonitor.TryAdmit"/>).</summary>
+    public bool TryAdmit()
+    {
+        var monitors = _monitors;
+        for (var i = 0; i < monitors.Length; i++)
+        {
+            if (!monitors[i].TryAdmit(this)) return false;
+        }
+        return true;
+    }
+
     /// <summary>No cluster of the current config uses this destination; it is disposed once nothing does.</summary>
     public bool Retired => _retired;
 

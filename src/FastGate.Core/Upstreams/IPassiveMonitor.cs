@@ -8,4 +8,10 @@ namespace FastGate.Upstreams;
 public interface IPassiveMonitor
 {
     void OnAttempt(DestinationState destination, AttemptResult result, long timestamp);
+
+    /// <summary>
+    /// Asked when the destination is picked for an attempt: false refuses it (a half-open breaker past its trial
+    /// requests), and the request goes to another destination as if this one had been tried.
+    /// </summary>
+    bool TryAdmit(DestinationState destination) => true;
 }

@@ -57,6 +57,9 @@ public sealed class UpstreamRuntime : IDisposable
     /// <summary>The active health checks of the bound destinations; subscribe to <see cref="Health.HealthChecks.Transitioned"/> for status changes.</summary>
     public Health.HealthChecks Health { get; } = new();
 
+    /// <summary>The clock of the passive monitors' timers (ejections, open breakers); tests give a manual one.</summary>
+    internal TimeProvider Time { get; init; } = TimeProvider.System;
+
     public bool TryGetCluster(string name, out ClusterState state)
     {
         lock (_bindLock) return _clusters.TryGetValue(name, out state!);
@@ -84,7 +87,14 @@ public sealed class UpstreamRuntime : IDisposable
             foreach (var cluster in configs) states.Add(AcquireDestinations(MembersOf(cluster), cluster.Options, inUse, ref added));
             var removed = Registry.DrainAllExcept(inUse);
 
-            for (var i = 0; i < configs.Count; i++) BindCluster(configs[i], states[i]);
+            var monitors = new Resilience.PassiveMonitorBinder(Time);
+            for (var i = 0; i < configs.Count; i++)
+            {
+                var formerMembers = _clusters.TryGetValue(configs[i].Name, out var former) ? former.Members : [];
+                BindCluster(configs[i], states[i]);
+                monitors.Add(configs[i], formerMembers);
+            }
+            monitors.Apply();
             ForgetClustersOtherThan(configs);
             _clusterList = [.. _clusters.Values];
             Health.Bind(configs);

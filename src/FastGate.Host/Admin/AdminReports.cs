@@ -50,6 +50,8 @@ internal static class AdminReports
         {
             Dns = Dns(cluster, destination.Config),
             Health = HealthReport.Of(destination),
+            Outlier = OutlierReport.Of(destination.Monitors.OfType<Resilience.OutlierDetector>().FirstOrDefault()),
+            CircuitBreaker = CircuitBreakerReport.Of(destination.Monitors.OfType<Resilience.CircuitBreaker>().FirstOrDefault()),
         };
     }
 

@@ -8,4 +8,10 @@ internal sealed record DestinationReport(string Cluster, string Address, int InF
 
     /// <summary>Its active health checks; null when its cluster has none.</summary>
     public HealthReport? Health { get; init; }
+
+    /// <summary>Outlier detection (<c>outlier</c>), or null when the cluster has none.</summary>
+    public OutlierReport? Outlier { get; init; }
+
+    /// <summary>The circuit breaker (<c>circuit_breaker</c>), or null when the cluster has none.</summary>
+    public CircuitBreakerReport? CircuitBreaker { get; init; }
 }

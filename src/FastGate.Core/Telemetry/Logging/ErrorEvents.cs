@@ -48,7 +48,7 @@ internal static class ErrorEvents
         {
             ProxyError.None => ((ErrorEventKind)255, ErrorLogLevel.Debug),
             ProxyError.NoRoute => (ErrorEventKind.NoRoute, ErrorLogLevel.Debug),
-            ProxyError.NoDestination => (ErrorEventKind.NoDestination, ErrorLogLevel.Warn),
+            ProxyError.NoDestination or ProxyError.BreakerOpen => (ErrorEventKind.NoDestination, ErrorLogLevel.Warn),
             ProxyError.Overloaded => (ErrorEventKind.Overloaded, ErrorLogLevel.Warn),
             ProxyError.ClientAborted or ProxyError.ClientSendTimeout => (ErrorEventKind.ClientGone, ErrorLogLevel.Info),
             ProxyError.PoolExhausted or ProxyError.UpstreamConnectFailed or ProxyError.UpstreamConnectTimeout or ProxyError.UpstreamTimeout
@@ -68,6 +68,7 @@ internal static class ErrorEvents
     {
         ProxyError.NoRoute => "no route matches the host, path and method",
         ProxyError.NoDestination => "the cluster has no destination to send to",
+        ProxyError.BreakerOpen => "every destination's circuit breaker is open (Retry-After: when the first goes half-open)",
         ProxyError.Overloaded => "the cluster's bulkhead is full (max_concurrent busy, max_queue waiting or queue_timeout passed)",
         ProxyError.PoolExhausted => "the destination's max_connections stayed reached for connect_timeout",
         ProxyError.UpstreamConnectFailed => "connect failed (refused or unreachable)",

@@ -70,6 +70,7 @@ public sealed class GatewayMetrics(ConfigReloader config, GatewayStats stats, st
             writer.Sample("fastgate_upstream_draining", DestinationLabels(cluster, destination), destination.Draining ? 1 : 0);
 
         WriteHealth(writer, Destinations(clusters).Where(d => d.Item2.Health is not null).ToList());
+        PassiveHealthMetrics.Write(writer, clusters);
 
         writer.Family("fastgate_upstream_retries_total", "counter", "Retries made under the cluster's retry policy.");
         foreach (var cluster in clusters) writer.Sample("fastgate_upstream_retries_total", [new("cluster", cluster.Name)], cluster.State.RetryBudget.Retries);
