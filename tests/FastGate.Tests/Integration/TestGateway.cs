@@ -35,13 +35,15 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public static async Task<TestGateway> StartAsync(IPEndPoint[] upstreams, HttpLimits? limits = null,
         ClusterOptions? options = null, Func<Cluster, IEnumerable<Route>>? routes = null, IReadOnlyList<IPNetwork>? trusted = null,
-        TelemetryOptions? telemetry = null, TracingOptions? tracing = null, params FastGate.Telemetry.IExchangeObserver[] observers)
+        TelemetryOptions? telemetry = null, TracingOptions? tracing = null, Func<Cluster, Cluster>? cluster = null, TimeProvider? time = null,
+        params FastGate.Telemetry.IExchangeObserver[] observers)
     {
         options ??= new ClusterOptions { ResponseTimeout = TimeSpan.FromSeconds(5), ConnectTimeout = TimeSpan.FromSeconds(2) };
         var destinations = upstreams.Select(u => new Destination(u.ToString(), u)).ToArray();
-        var cluster = new Cluster("backend", destinations, RoundRobinBalancer.ConfigName, options);
-        var snapshot = SnapshotOf(cluster, routes?.Invoke(cluster).ToList(), limits, trusted, telemetry, tracing);
-        return await StartAsync(snapshot, new UpstreamRuntime(), observers);
+        var configured = new Cluster("backend", destinations, RoundRobinBalancer.ConfigName, options);
+        configured = cluster?.Invoke(configured) ?? configured;
+        var snapshot = SnapshotOf(configured, routes?.Invoke(configured).ToList(), limits, trusted, telemetry, tracing);
+        return await StartAsync(snapshot, new UpstreamRuntime { Time = time ?? TimeProvider.System }, observers);
     }
 
     /// <summary>A gateway routing every path to <paramref name="cluster"/>, bound to a runtime the test made (disposed with the gateway).</summary>
