@@ -14,6 +14,8 @@ public class EffectiveConfigTests
         balancer = "weighted_round_robin"
         sticky = { mode = "cookie", secret = "0123456789abcdef-Sticky" }
         retry = { attempts = 2, on = ["reset", "503"] }
+        outlier = { consecutive_failures = 3 }
+        circuit_breaker = { failure_rate = 25.5 }
 
         [routes.api]
         path = "/api/{**rest}"
@@ -42,6 +44,11 @@ public class EffectiveConfigTests
         var cluster = config["clusters"]!["sticky"]!;
         Assert.Equal(StickyBinder.Keys.Order(), cluster["sticky"]!.AsObject().Select(k => k.Key).Order());
         Assert.Equal(RetryBinder.Keys.Order(), cluster["retry"]!.AsObject().Select(k => k.Key).Order());
+        Assert.Equal(OutlierBinder.Keys.Order(), cluster["outlier"]!.AsObject().Select(k => k.Key).Order());
+        Assert.Equal(CircuitBreakerBinder.Keys.Order(), cluster["circuit_breaker"]!.AsObject().Select(k => k.Key).Order());
+        Assert.Equal("""{"consecutive_failures":3,"base_ejection":"30s","max_ejection":"5m","max_ejection_percent":50}""", cluster["outlier"]!.ToJsonString());
+        Assert.Equal("""{"failure_rate":25.5,"window":"10s","min_requests":20,"open_duration":"30s","half_open_requests":3}""",
+            cluster["circuit_breaker"]!.ToJsonString());
     }
 
     [Fact]
@@ -127,7 +134,9 @@ public class EffectiveConfigTests
     {
         var keys = ConfigSchema.Sections.SelectMany(s => ConfigSchema.KeysOf(s).Select(k => (Section: s, Key: k)))
             .Concat(StickyBinder.Keys.Select(k => (Section: "clusters.sticky", Key: k)))
-            .Concat(RetryBinder.Keys.Select(k => (Section: "clusters.retry", Key: k)));
+            .Concat(RetryBinder.Keys.Select(k => (Section: "clusters.retry", Key: k)))
+            .Concat(OutlierBinder.Keys.Select(k => (Section: "clusters.outlier", Key: k)))
+            .Concat(CircuitBreakerBinder.Keys.Select(k => (Section: "clusters.circuit_breaker", Key: k)));
         Assert.Equal(ConfigSchema.SecretKeys, keys.Where(k => ConfigSchema.IsSecret(k.Section, k.Key)).Select(k => $"{k.Section}.{k.Key}"));
     }
 
