@@ -107,4 +107,40 @@ public sealed class PassiveHealthSocketTests
         Assert.Equal(13, upstream.Requests);
         Assert.Equal((2L, 2L, 1L), (breaker.TransitionsTo(CircuitState.Open) - 1, breaker.TransitionsTo(CircuitState.HalfOpen), breaker.TransitionsTo(CircuitState.Closed)));
     }
+
+    [Fact]
+    public async Task Under_concurrent_load_every_request_is_answered_once_and_sent_once_while_the_sick_destination_is_ejected()
+    {
+        await using var sick = new SwitchableUpstream { Status = 500 };
+        await using var first = new SwitchableUpstream();
+        await using var second = new SwitchableUpstream();
+        await using var gateway = await TestGateway.StartAsync([sick.EndPoint, first.EndPoint, second.EndPoint], time: _clock,
+            cluster: c => new Cluster(c.Name, c.Destinations, c.BalancerName, c.Options)
+            {
+                Outlier = new(3, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), 50),
+                CircuitBreaker = new(50, TimeSpan.FromSeconds(10), 20, TimeSpan.FromSeconds(30), 3),
+            });
+        const int clients = 8, each = 50;
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            using var client = gateway.Connect();
+            var mine = new List<int>();
+            for (var i = 0; i < each; i++)
+            {
+                client.Send($"GET /{i} HTTP/1.1\r\nHost: a\r\n\r\n");
+                mine.Add((await client.ReadResponseAsync()).Status);
+            }
+            return mine;
+        })));
+
+        var all = statuses.SelectMany(s => s).ToList();
+        Assert.Equal(clients * each, all.Count);
+        Assert.All(all, s => Assert.Contains(s, new[] { 200, 500 }));
+        Assert.Equal(all.Count, sick.Requests + first.Requests + second.Requests); // each sent to exactly one upstream, once
+        Assert.Equal(sick.Requests, all.Count(s => s == 500));
+        Assert.InRange(sick.Requests, 3, 3 + clients); // ejected at the third failure; at most the ones already on their way after it
+        Assert.Equal(DownReasons.Ejected, gateway.Destinations[0].Down);
+        Assert.Equal(1, gateway.Snapshot.Clusters["backend"].State.Ejections.Max); // 50 % of 3, rounded down
+    }
 }
