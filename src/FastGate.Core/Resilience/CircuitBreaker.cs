@@ -95,7 +95,7 @@ public sealed class CircuitBreaker : IPassiveMonitor, IDisposable
         Interlocked.Increment(ref _transitions[(int)CircuitState.Open]);
         _destination.SetDown(DownReasons.BreakerOpen, true);
         _timer.Change(Policy.OpenDuration, Timeout.InfiniteTimeSpan);
-        Log.Warn($"circuit breaker: {_destination.Config.Address} of cluster \"{_cluster}\" opened ({why}); half-open in {Configuration.DurationParser.Format(Policy.OpenDuration)}");
+        Log.Warn($"circuit breaker: {_destination.Config.Name} of cluster \"{_cluster}\" opened ({why}); half-open in {Configuration.DurationParser.Format(Policy.OpenDuration)}");
         if (_disposed) _destination.SetDown(DownReasons.BreakerOpen, false);
     }
 
@@ -107,7 +107,7 @@ public sealed class CircuitBreaker : IPassiveMonitor, IDisposable
         if (Interlocked.CompareExchange(ref _state, (int)CircuitState.HalfOpen, (int)CircuitState.Open) != (int)CircuitState.Open) return;
         Interlocked.Increment(ref _transitions[(int)CircuitState.HalfOpen]);
         _destination.SetDown(DownReasons.BreakerOpen, false);
-        Log.Notice($"circuit breaker: {_destination.Config.Address} of cluster \"{_cluster}\" half-open: up to {Policy.HalfOpenRequests} trial requests");
+        Log.Notice($"circuit breaker: {_destination.Config.Name} of cluster \"{_cluster}\" half-open: up to {Policy.HalfOpenRequests} trial requests");
     }
 
     private void Close()
@@ -115,7 +115,7 @@ public sealed class CircuitBreaker : IPassiveMonitor, IDisposable
         _window.Clear();
         if (Interlocked.CompareExchange(ref _state, (int)CircuitState.Closed, (int)CircuitState.HalfOpen) != (int)CircuitState.HalfOpen) return;
         Interlocked.Increment(ref _transitions[(int)CircuitState.Closed]);
-        Log.Notice($"circuit breaker: {_destination.Config.Address} of cluster \"{_cluster}\" closed after {Policy.HalfOpenRequests} successful trial requests");
+        Log.Notice($"circuit breaker: {_destination.Config.Name} of cluster \"{_cluster}\" closed after {Policy.HalfOpenRequests} successful trial requests");
     }
 
     /// <summary>Replaced by a reload that changed <c>circuit_breaker</c> (or dropped it): it no longer holds the destination out.</summary>

@@ -86,7 +86,7 @@ public sealed class OutlierDetector : IPassiveMonitor, IDisposable
         Interlocked.Increment(ref _ejections);
         _destination.SetDown(DownReasons.Ejected, true);
         _timer.Change(duration, Timeout.InfiniteTimeSpan);
-        Log.Warn($"outlier: {_destination.Config.Address} of cluster \"{_cluster}\" ejected for {Configuration.DurationParser.Format(duration)} " +
+        Log.Warn($"outlier: {_destination.Config.Name} of cluster \"{_cluster}\" ejected for {Configuration.DurationParser.Format(duration)} " +
             $"after {Policy.ConsecutiveFailures} failed attempts in a row (ejection {_streak} in a row)");
         if (_disposed) Release();
     }
@@ -97,7 +97,7 @@ public sealed class OutlierDetector : IPassiveMonitor, IDisposable
         if (!Release()) return;
         _returnedAt = _time.GetTimestamp();
         Volatile.Write(ref _state, In);
-        Log.Notice($"outlier: {_destination.Config.Address} of cluster \"{_cluster}\" returned after its ejection");
+        Log.Notice($"outlier: {_destination.Config.Name} of cluster \"{_cluster}\" returned after its ejection");
     }
 
     private bool Release()

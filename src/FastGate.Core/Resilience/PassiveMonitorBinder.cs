@@ -17,15 +17,17 @@ internal sealed class PassiveMonitorBinder(TimeProvider time)
     private readonly HashSet<DestinationState> _members = [];
     private readonly HashSet<DestinationState> _formerMembers = [];
 
-    /// <summary>One bound cluster of the new config; <paramref name="formerMembers"/> are the ones its previous config listed.</summary>
-    public void Add(Cluster cluster, DestinationState[] formerMembers)
+    /// <summary>
+    /// One bound cluster: its config, live state and <paramref name="members"/> now (after a reload, or a DNS refresh
+    /// that changed them); <paramref name="formerMembers"/> are the ones it had before.
+    /// </summary>
+    public void Add(Cluster cluster, ClusterState state, DestinationState[] members, DestinationState[] formerMembers)
     {
-        var members = cluster.DestinationStates;
-        if (cluster.Outlier is { } outlier) cluster.State.Ejections.Resize(members.Length, outlier.MaxEjectionPercent);
+        if (cluster.Outlier is { } outlier) state.Ejections.Resize(members.Length, outlier.MaxEjectionPercent);
         foreach (var destination in members)
         {
             _members.Add(destination);
-            if (cluster.Outlier is { } o) _outlier.TryAdd(destination, (cluster.Name, o, cluster.State.Ejections));
+            if (cluster.Outlier is { } o) _outlier.TryAdd(destination, (cluster.Name, o, state.Ejections));
             if (cluster.CircuitBreaker is { } b) _breaker.TryAdd(destination, (cluster.Name, b));
         }
         _formerMembers.UnionWith(formerMembers);

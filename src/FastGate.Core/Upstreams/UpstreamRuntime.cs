@@ -92,7 +92,7 @@ public sealed class UpstreamRuntime : IDisposable
             {
                 var formerMembers = _clusters.TryGetValue(configs[i].Name, out var former) ? former.Members : [];
                 BindCluster(configs[i], states[i]);
-                monitors.Add(configs[i], formerMembers);
+                monitors.Add(configs[i], configs[i].State, configs[i].State.Members, formerMembers);
             }
             monitors.Apply();
             ForgetClustersOtherThan(configs);
@@ -143,7 +143,12 @@ public sealed class UpstreamRuntime : IDisposable
             var config = resolver.Config;
             var states = AcquireDestinations(resolver.Members(), config.Options, inUse, ref added);
             Registry.DrainAllExcept(inUse);
+            var formerMembers = cluster.Members;
             cluster.UseMembers(states, config.PanicThreshold);
+            // New addresses get passive monitors too (by this cluster's config alone: a refresh rebinds one cluster).
+            var monitors = new Resilience.PassiveMonitorBinder(Time);
+            monitors.Add(config, cluster, states, formerMembers);
+            monitors.Apply();
             Health.Refresh();
             SweepWhileDraining();
         }

@@ -37,7 +37,7 @@ internal static class PassiveHealthMetrics
             foreach (var destination in cluster.DestinationStates)
             {
                 if (destination.Monitors.OfType<T>().FirstOrDefault() is { } monitor)
-                    watched.Add(([new("cluster", cluster.Name), new("destination", destination.Config.Address)], monitor));
+                    watched.Add(([new("cluster", cluster.Name), new("destination", destination.Config.Name)], monitor));
             }
         }
         return watched;
