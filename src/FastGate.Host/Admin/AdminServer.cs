@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace FastGate.Host.Admin;
@@ -35,6 +36,7 @@ internal sealed class AdminServer : IAsyncDisposable
             o.AddServerHeader = false;
             o.Listen(listen);
         });
+        builder.Services.AddSingleton<IHostLifetime, AdminHostLifetime>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default));
         var app = builder.Build();
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using FastGate.Balancing;
 using FastGate.Health;
+using FastGate.Tests.Integration;
 using FastGate.Upstreams;
 
 namespace FastGate.Tests.Health;
@@ -138,7 +139,8 @@ public sealed class HealthCheckTests : IDisposable
     public async Task A_tcp_check_passes_on_connect_and_takes_a_closed_port_out()
     {
         await using var open = new HealthEndpoint();
-        var closed = new IPEndPoint(IPAddress.Loopback, ClosedPort());
+        using var refusing = new RefusingPort();
+        var closed = refusing.EndPoint;
         var tcp = Fast with { Type = TcpHealthProbe.ConfigName, UnhealthyThreshold = 2 };
         var cluster = Probed("api", tcp, open.EndPoint, closed);
         _runtime.Bind([cluster]);
@@ -203,7 +205,8 @@ public sealed class HealthCheckTests : IDisposable
 
         _runtime.Bind([Probed("api", Fast, upstream.EndPoint)]);
         Assert.Equal(1, _runtime.Health.Count);
-        _runtime.Bind([Probed("api", Fast, new IPEndPoint(IPAddress.Loopback, ClosedPort()))]);
+        using var refusing = new RefusingPort();
+        _runtime.Bind([Probed("api", Fast, refusing.EndPoint)]);
         Assert.Null(_runtime.Health.ProberOf(state)); // retired: no longer probed
         Assert.Equal(1, _runtime.Health.Count);
     }
@@ -219,12 +222,5 @@ public sealed class HealthCheckTests : IDisposable
         Assert.Equal(1, _runtime.Health.Count);
         Assert.Equal(("api", "/healthz"), (api.DestinationStates[0].Health!.Cluster, api.DestinationStates[0].Health!.Policy.Path));
         await Until(() => upstream.Probes > 0, "a probe");
-    }
-
-    internal static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -11,10 +11,8 @@ public class UpstreamFailureTests
     [Fact]
     public async Task RefusedConnectionGives502()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var nothing = (IPEndPoint)listener.LocalEndpoint;
-        listener.Stop();
+        using var refusing = new RefusingPort();
+        var nothing = refusing.EndPoint;
         await using var gateway = await TestGateway.StartAsync([nothing]);
         using var client = gateway.Connect();
 

@@ -57,7 +57,8 @@ public class ExchangeObserverTests
     [Fact]
     public async Task AnUpstreamFailureIsReportedOnce()
     {
-        var dead = DeadEndPoint();
+        using var refusing = new RefusingPort();
+        var dead = refusing.EndPoint;
         var observer = new RecordingObserver();
         await using var gateway = await StartAsync(dead, observer);
         using var client = gateway.Connect();
@@ -148,12 +149,5 @@ public class ExchangeObserverTests
         Assert.Equal(200, (await client.ReadResponseAsync()).Status);
         Assert.True(await client.IsClosedAsync(TimeSpan.FromSeconds(5)));
         Assert.Single(await observer.WaitForAsync(2, TimeSpan.FromSeconds(1)));
-    }
-
-    private static IPEndPoint DeadEndPoint()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return (IPEndPoint)listener.LocalEndpoint;
     }
 }

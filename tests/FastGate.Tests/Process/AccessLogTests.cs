@@ -59,7 +59,8 @@ public partial class AccessLogTests
     {
         await using var upstream = ScriptedUpstream.Ok("hello");
         using var log = new LogFile();
-        using var gateway = await GatewayProcess.StartAsync(Config(upstream, GatewayProcess.FreePort(), $"[access_log]\noutput = {log.Toml}\n"));
+        using var refusing = new RefusingPort();
+        using var gateway = await GatewayProcess.StartAsync(Config(upstream, refusing.Port, $"[access_log]\noutput = {log.Toml}\n"));
         var before = DateTime.UtcNow.AddSeconds(-1);
         await SendFourAsync(gateway, log);
         var lines = (await log.WaitForLinesAsync(4)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -112,7 +113,8 @@ public partial class AccessLogTests
     {
         await using var upstream = ScriptedUpstream.Ok("hello");
         using var log = new LogFile();
-        using var gateway = await GatewayProcess.StartAsync(Config(upstream, GatewayProcess.FreePort(),
+        using var refusing = new RefusingPort();
+        using var gateway = await GatewayProcess.StartAsync(Config(upstream, refusing.Port,
             $"[access_log]\noutput = {log.Toml}\nformat = \"combined\"\n"));
         await SendFourAsync(gateway, log);
         var lines = await log.WaitForLinesAsync(4);
@@ -143,7 +145,8 @@ public partial class AccessLogTests
     {
         await using var upstream = ScriptedUpstream.Ok("hello");
         using var log = new LogFile();
-        using var gateway = await GatewayProcess.StartAsync(Config(upstream, GatewayProcess.FreePort(),
+        using var refusing = new RefusingPort();
+        using var gateway = await GatewayProcess.StartAsync(Config(upstream, refusing.Port,
             $"[access_log]\noutput = {log.Toml}\nformat = \"{format}\"\n"));
         // Latin-1 strings: each char is one byte on the wire.
         const string target = "/a\"b\\c\x01\x7f\xff\xc3(?x=\xe9";
@@ -192,7 +195,8 @@ public partial class AccessLogTests
     {
         await using var upstream = ScriptedUpstream.Ok("hello");
         using var log = new LogFile();
-        using var gateway = await GatewayProcess.StartAsync(Config(upstream, GatewayProcess.FreePort(), $"[access_log]\noutput = {log.Toml}\n"));
+        using var refusing = new RefusingPort();
+        using var gateway = await GatewayProcess.StartAsync(Config(upstream, refusing.Port, $"[access_log]\noutput = {log.Toml}\n"));
         using var client = RawClient.Connect(new IPEndPoint(IPAddress.Loopback, gateway.Port));
         var sent = 0;
         async Task SendAsync()
@@ -240,7 +244,8 @@ public partial class AccessLogTests
         using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])) await mkfifo.WaitForExitAsync();
         try
         {
-            using var gateway = await GatewayProcess.StartAsync(Config(upstream, GatewayProcess.FreePort(),
+            using var refusing = new RefusingPort();
+            using var gateway = await GatewayProcess.StartAsync(Config(upstream, refusing.Port,
                 $"[access_log]\noutput = \"{fifo}\"\nbuffer = \"64KiB\"\n"));
             // Opening the read end completes once the gateway's writer has opened the other one.
             await using var reader = await Task.Run(() => new FileStream(fifo, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1));
@@ -300,7 +305,8 @@ public partial class AccessLogTests
     {
         await using var upstream = ScriptedUpstream.Ok("hello");
         using var log = new LogFile();
-        var deadPort = GatewayProcess.FreePort();
+        using var refusing = new RefusingPort();
+        var deadPort = refusing.Port;
         using var gateway = await GatewayProcess.StartAsync(Config(upstream, deadPort, ""));
         using var client = RawClient.Connect(new IPEndPoint(IPAddress.Loopback, gateway.Port));
         await GetAsync(client, "/off");

@@ -67,7 +67,8 @@ public class ErrorLogTests
             await s.ReadRequestAsync();
             s.Send("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx");
         });
-        var refused = GatewayProcess.FreePort();
+        using var refusing = new RefusingPort();
+        var refused = refusing.Port;
         using var log = new LogFile();
         using var gateway = await GatewayProcess.StartAsync($$"""
             [telemetry]
@@ -124,7 +125,8 @@ public class ErrorLogTests
     [Fact]
     public async Task The_level_filters_lines_and_a_reload_changes_it()
     {
-        var refused = GatewayProcess.FreePort();
+        using var refusing = new RefusingPort();
+        var refused = refusing.Port;
         string Config(string telemetry) => $$"""
             {{telemetry}}
             [clusters.refused]

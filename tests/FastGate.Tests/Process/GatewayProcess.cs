@@ -68,6 +68,8 @@ internal sealed partial class GatewayProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await gateway.WaitUntilAcceptingAsync(TimeSpan.FromSeconds(30));
+        // The proxy listener accepts before the admin listener is up: a test begins once start-up is over.
+        await gateway.WaitForLineAsync(l => l.StartsWith("Ready.", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         return gateway;
     }
 

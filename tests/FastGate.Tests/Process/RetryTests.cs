@@ -18,15 +18,6 @@ public class RetryTests
         return upstream;
     }
 
-    private static IPEndPoint Refusing()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var endPoint = (IPEndPoint)listener.LocalEndpoint;
-        listener.Stop();
-        return endPoint;
-    }
-
     private static Task<GatewayProcess> StartAsync(string destinations, string retry) => GatewayProcess.StartAsync($$"""
         [clusters.backend]
         destinations = [{{destinations}}]
@@ -59,7 +50,8 @@ public class RetryTests
     public async Task A_refused_connect_is_retried_at_the_other_destination()
     {
         await using var alive = ScriptedUpstream.Ok("alive");
-        using var gateway = await StartAsync($"\"{Refusing()}\", \"{alive.EndPoint}\"", "{ attempts = 2, on = [\"connect_failure\"], backoff = \"1ms\" }");
+        using var refusing = new RefusingPort();
+        using var gateway = await StartAsync($"\"{refusing.EndPoint}\", \"{alive.EndPoint}\"", "{ attempts = 2, on = [\"connect_failure\"], backoff = \"1ms\" }");
         var responses = await SendAsync(gateway, 10);
         Assert.All(responses, r => Assert.Equal((200, "alive"), (r.Status, r.Body)));
         // Every first attempt that met the refusing destination was retried (how many did depends on round robin,

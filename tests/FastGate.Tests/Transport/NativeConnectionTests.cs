@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using FastGate.Tests.Integration;
 using FastGate.Transport;
 using Microsoft.AspNetCore.Connections;
 
@@ -265,13 +266,8 @@ public abstract class NativeConnectionTests
     [Fact]
     public async Task Connect_to_a_closed_port_is_refused()
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        var ex = await Assert.ThrowsAsync<SocketException>(() => ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), TimeSpan.FromSeconds(5)));
+        using var refusing = new RefusingPort();
+        var ex = await Assert.ThrowsAsync<SocketException>(() => ConnectAsync(refusing.EndPoint, TimeSpan.FromSeconds(5)));
         Assert.Equal(SocketError.ConnectionRefused, ex.SocketErrorCode);
     }
 

@@ -123,10 +123,8 @@ public sealed class ExchangeTracingTests : IDisposable
     [Fact]
     public async Task A_failed_attempt_is_an_error_span_and_the_server_span_has_the_502()
     {
-        using var closed = new TcpListener(IPAddress.Loopback, 0);
-        closed.Start();
-        var dead = (IPEndPoint)closed.LocalEndpoint;
-        closed.Stop();
+        using var refusing = new RefusingPort();
+        var dead = refusing.EndPoint;
         var (response, _) = await SendAsync(With(new AlwaysSampler()), $"traceparent: 00-{ClientTrace}-{ClientSpan}-01\r\n", dead);
         Assert.Equal(502, response.Status);
         var spans = await SpansOfAsync(ClientTrace, 2);
