@@ -37,7 +37,9 @@ internal static class Heartbeat
     public static long After(TimeSpan timeout)
     {
         if (timeout == Timeout.InfiniteTimeSpan || timeout.TotalMilliseconds >= long.MaxValue / 4) return Never;
-        return Now + (long)timeout.TotalMilliseconds;
+        // From the clock itself, not the last tick's reading, which is up to a period old: a deadline set from
+        // that would expire up to a period early.
+        return Environment.TickCount64 + (long)timeout.TotalMilliseconds;
     }
 
     /// <summary>Starts checking <paramref name="target"/>; once per connection, not per request.</summary>
