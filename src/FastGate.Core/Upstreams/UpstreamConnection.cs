@@ -46,11 +46,19 @@ public sealed class UpstreamConnection : IDisposable
     internal PipeDeadlines Deadlines { get; } = new();
 
     /// <summary>
-    /// An idle connection is usable when the upstream has neither closed it nor sent unsolicited bytes.
+    /// An idle connection is usable when the upstream has neither closed nor reset it, nor sent unsolicited bytes.
     /// </summary>
     internal bool IsHealthyIdle()
     {
-        if (!Input.TryRead(out var result)) return true;
+        System.IO.Pipelines.ReadResult result;
+        try
+        {
+            if (!Input.TryRead(out result)) return true;
+        }
+        catch (Exception ex) when (Proxy.BodyRelay.IsTransportError(ex))
+        {
+            return false; // reset while idle (the upstream restarted): a dead connection, not a failed request
+        }
         // A cancelled empty read is a deadline check that raced the connection's return to the pool, not the upstream.
         var clean = !result.IsCompleted && result.Buffer.IsEmpty;
         Input.AdvanceTo(result.Buffer.Start);

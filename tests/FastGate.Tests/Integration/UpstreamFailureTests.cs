@@ -39,6 +39,36 @@ public class UpstreamFailureTests
         Assert.Equal(502, (await client.ReadResponseAsync()).Status);
     }
 
+    /// <summary>An upstream that restarts resets the connections idle in the pool: the next request gets a fresh one, not a closed client.</summary>
+    [Fact]
+    public async Task AnIdleConnectionResetInThePoolIsReplacedUnseen()
+    {
+        var first = 1;
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            var resetWhenIdle = Interlocked.Exchange(ref first, 0) == 1;
+            while (await s.ReadRequestAsync() is { } request)
+            {
+                s.Send($"HTTP/1.1 200 OK\r\nContent-Length: {request.Target.Length}\r\n\r\n{request.Target}");
+                if (!resetWhenIdle) continue;
+                await Task.Delay(200); // idle in the gateway's pool by now
+                s.Reset();
+                return;
+            }
+        });
+        await using var gateway = await TestGateway.StartAsync([upstream.EndPoint]);
+        using var client = gateway.Connect();
+
+        client.Send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal((200, "/first"), (await client.ReadResponseAsync()) is var one ? (one.Status, one.Body) : default);
+        await Task.Delay(500); // the reset has reached the idle connection
+        client.Send("GET /second HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        var second = await client.ReadResponseAsync();
+        Assert.Equal((200, "/second"), (second.Status, second.Body));
+        Assert.Equal(2, upstream.AcceptedConnections);
+    }
+
     [Fact]
     public async Task ResetMidBodyClosesTheClientConnectionWithoutASecondResponse()
     {
