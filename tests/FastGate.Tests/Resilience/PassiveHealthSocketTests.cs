@@ -91,6 +91,7 @@ public sealed class PassiveHealthSocketTests
         Assert.Equal((503, "1"), (refused.Status, refused.Header("Retry-After")));
         upstream.Release();
         Assert.All(await Task.WhenAll(trials), r => Assert.Equal(200, r.Status));
+        await WaitForAsync(() => gateway.Destinations.All(d => d.InFlight == 0)); // judged after the client has its answer
         Assert.Equal(CircuitState.Closed, breaker.State);
         Assert.Equal([200, 200, 200], await StatusesAsync(gateway, 3));
 
