@@ -8,8 +8,12 @@ namespace FastGate.Deadlines;
 /// </summary>
 internal static class Heartbeat
 {
-    /// <summary>Tick period, and so the precision of every deadline.</summary>
-    public const int PeriodMs = 100;
+    /// <summary>
+    /// Tick period, and so the precision of every deadline: a timeout fires at most this late, which keeps a 200 ms
+    /// one within 10 % of its bound. A tick reads two words per registered connection (10,000 connections: about
+    /// 30 µs), so 50 ticks a second cost next to nothing.
+    /// </summary>
+    public const int PeriodMs = 20;
 
     /// <summary>A deadline that never expires.</summary>
     public const long Never = long.MaxValue;
@@ -18,7 +22,8 @@ internal static class Heartbeat
     private static readonly Stack<int> s_free = new();
     private static PipeDeadlines?[] s_targets = new PipeDeadlines?[256];
     private static int s_used;
-    private static long s_now = Environment.TickCount64;
+    private static readonly long s_ticksPerMs = System.Diagnostics.Stopwatch.Frequency / 1000;
+    private static long s_now = Clock();
     private static long s_ticks;
 
     static Heartbeat()
@@ -39,7 +44,7 @@ internal static class Heartbeat
         if (timeout == Timeout.InfiniteTimeSpan || timeout.TotalMilliseconds >= long.MaxValue / 4) return Never;
         // From the clock itself, not the last tick's reading, which is up to a period old: a deadline set from
         // that would expire up to a period early.
-        return Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        return Clock() + (long)timeout.TotalMilliseconds;
     }
 
     /// <summary>Starts checking <paramref name="target"/>; once per connection, not per request.</summary>
@@ -74,12 +79,18 @@ internal static class Heartbeat
         }
     }
 
+    /// <summary>
+    /// Milliseconds on the precise monotonic clock. Not <see cref="Environment.TickCount64"/>: that is the coarse
+    /// clock, a few ms behind, and a deadline set from it would fire that much early.
+    /// </summary>
+    private static long Clock() => System.Diagnostics.Stopwatch.GetTimestamp() / s_ticksPerMs;
+
     private static void Run()
     {
         while (true)
         {
             Thread.Sleep(PeriodMs);
-            var now = Environment.TickCount64;
+            var now = Clock();
             Volatile.Write(ref s_now, now);
             var targets = Volatile.Read(ref s_targets);
             for (var i = 0; i < targets.Length; i++)

@@ -166,7 +166,7 @@ public sealed class HealthCheckTests : IDisposable
         var record = health.History.ToArray()[0];
         Assert.Equal((false, "timeout"), (record.Ok, record.Reason));
         // Timers may fire a tick early; a loaded machine may run the cancellation late.
-        Assert.InRange(record.Latency, timeout - TimeSpan.FromMilliseconds(20), timeout + TimeSpan.FromMilliseconds(500));
+        Assert.InRange(record.Latency, timeout - TimeSpan.FromMilliseconds(20), timeout + TimeSpan.FromMilliseconds(1500));
     }
 
     [Fact]
