@@ -9,4 +9,10 @@ namespace FastGate.Caching;
 public interface ICacheHook
 {
     ValueTask<CacheLookup> LookupAsync(ExchangeContext context);
+
+    /// <summary>Phase 6, after the response policies and before the head is written: the upstream's response is known.</summary>
+    void OnResponse(ExchangeContext context);
+
+    /// <summary>Phase 7, before the observers: the exchange is over (a fill is complete or abandoned).</summary>
+    void OnCompleted(ExchangeContext context);
 }

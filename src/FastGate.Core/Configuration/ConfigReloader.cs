@@ -49,6 +49,8 @@ public sealed class ConfigReloader
         _runningAdmin = initial.Admin.Listen;
         runtime.Bind(initial.Clusters.Values);
         RouteStats.Bind(initial.Routes.Routes);
+        Cache = new Caching.CacheRuntime(initial.Cache);
+        Cache.Bind(initial.Cache, initial.Routes.Routes);
         initial.Version = 1;
         initial.LoadedAt = DateTimeOffset.UtcNow;
         Snapshots = new SnapshotHolder(initial);
@@ -71,6 +73,9 @@ public sealed class ConfigReloader
 
     /// <summary>Per-route stats, handed to each config's routes as it is applied.</summary>
     public RouteStatsRegistry RouteStats { get; }
+
+    /// <summary>The response cache's store and fills, kept across reloads; each config's cached routes are bound to it.</summary>
+    public Caching.CacheRuntime Cache { get; }
 
     /// <summary>Raised (on the reloading thread, one reload at a time) with each config that was applied.</summary>
     public event Action<GatewaySnapshot>? Applied;
@@ -117,6 +122,7 @@ public sealed class ConfigReloader
             return Fail([new ConfigError(_path, 0, "", $"cannot apply: {ex.Message}")]);
         }
         RouteStats.Bind(next.Routes.Routes);
+        Cache.Bind(next.Cache, next.Routes.Routes);
         next.Version = Current.Version + 1;
         next.LoadedAt = DateTimeOffset.UtcNow;
         Snapshots.Swap(next);

@@ -11,8 +11,9 @@ internal static class ConfigSchema
     public const string Telemetry = "telemetry";
     public const string Tracing = "tracing";
     public const string AccessLog = "access_log";
+    public const string Cache = "cache";
 
-    public static readonly string[] Sections = [Server, Limits, Clusters, Routes, Admin, Telemetry, Tracing, AccessLog];
+    public static readonly string[] Sections = [Server, Limits, Clusters, Routes, Admin, Telemetry, Tracing, AccessLog, Cache];
 
     public static readonly string[] AdminKeys = ["listen", "token"];
 
@@ -43,7 +44,7 @@ internal static class ConfigSchema
         ];
 
     public static readonly string[] RouteKeys =
-        ["cluster", "path", "host", "methods", "strip_prefix", "add_prefix", "host_header", .. TimeoutBinder.Keys];
+        ["cluster", "path", "host", "methods", "strip_prefix", "add_prefix", "host_header", "cache", .. TimeoutBinder.Keys];
 
     /// <summary>
     /// Keys whose values are secrets, as "section.key" (for a named section, the key of every entry, and
@@ -87,6 +88,7 @@ internal static class ConfigSchema
         Telemetry => TelemetryKeys,
         Tracing => TracingKeys,
         AccessLog => AccessLogKeys,
+        Cache => CacheBinder.SectionKeys,
         _ => [],
     };
 

@@ -40,4 +40,6 @@ public sealed class GatewaySnapshot
     public AccessLogOptions AccessLog { get; init; } = AccessLogOptions.Off;
     /// <summary>The error log's level, output and format (<c>[telemetry]</c>); a reload applies a change.</summary>
     public ErrorLogOptions ErrorLog { get; init; } = ErrorLogOptions.Default;
+    /// <summary>The response cache's process-wide settings (<c>[cache]</c>); routes opt in with their own table.</summary>
+    public Caching.CacheOptions Cache { get; init; } = Caching.CacheOptions.Default;
 }

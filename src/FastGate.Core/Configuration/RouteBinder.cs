@@ -62,6 +62,9 @@ internal static class RouteBinder
             }
         }
 
+        Caching.RouteCacheOptions? cache = null;
+        if (children.TryGetValue("cache", out node)) cache = CacheBinder.BindRoute(reader, $"{prefix}.cache", node);
+
         var timeouts = cluster is null ? null : TimeoutBinder.BindRoute(reader, prefix, table, cluster.Options.Timeouts);
         if (reader.ErrorCount != before || cluster is null || path is null) return null;
         return new Route
@@ -76,6 +79,7 @@ internal static class RouteBinder
             AddPrefix = add,
             HostHeader = hostMode,
             FixedHost = fixedHost,
+            CacheOptions = cache,
         };
     }
 

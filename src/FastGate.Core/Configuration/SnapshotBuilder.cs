@@ -23,6 +23,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
     private TracingOptions _tracing = TracingOptions.Default;
     private AccessLogOptions _accessLog = AccessLogOptions.Off;
     private ErrorLogOptions _errorLog = ErrorLogOptions.Default;
+    private Caching.CacheOptions _cache = Caching.CacheOptions.Default;
     private readonly Dictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
     private readonly List<string> _declaredClusters = [];
     private readonly List<(Route Route, ConfigNode Node)> _routes = [];
@@ -42,6 +43,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         if (Section(root, ConfigSchema.Telemetry) is { } telemetry) BindTelemetry(telemetry);
         if (Section(root, ConfigSchema.Tracing) is { } tracing) _tracing = new TracingBinder(reader).Bind(tracing);
         if (Section(root, ConfigSchema.AccessLog) is { } accessLog) _accessLog = new LogBinder(reader).BindAccessLog(accessLog);
+        if (Section(root, ConfigSchema.Cache) is { } cache) _cache = CacheBinder.BindSection(reader, cache);
         CheckDuplicateRoutes();
         if (reader.ErrorCount > 0) return null;
 
@@ -63,6 +65,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             Tracing = _tracing,
             AccessLog = _accessLog,
             ErrorLog = _errorLog,
+            Cache = _cache,
         };
     }
 

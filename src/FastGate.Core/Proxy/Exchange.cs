@@ -152,6 +152,7 @@ internal static class Exchange
                     EchoRequestId(context);
                     if (context.AffinityCookie is { } cookie) context.ResponseEdits.Add("Set-Cookie"u8, cookie);
                     RunResponsePolicies(context);
+                    context.Route!.Cache?.OnResponse(context);
                     return await UpstreamExchange.RelayResponseAsync(context).ConfigureAwait(false);
                 }
             }
@@ -292,6 +293,13 @@ internal static class Exchange
         destination.Latency.Observe(micros, Stopwatch.GetTimestamp());
     }
 
+    /// <summary>The edits every answer of the gateway's own gets (a cache hit too): the request ID, then the route's response policies.</summary>
+    internal static void PrepareLocalEdits(ExchangeContext context)
+    {
+        EchoRequestId(context);
+        RunResponsePolicies(context);
+    }
+
     /// <summary>The request ID goes back to the client in place of any the upstream sent.</summary>
     private static void EchoRequestId(ExchangeContext context)
     {
@@ -308,6 +316,7 @@ internal static class Exchange
     private static void Complete(ExchangeContext context)
     {
         context.CompletedAt = Stopwatch.GetTimestamp();
+        context.Route?.Cache?.OnCompleted(context);
         if (context.Outcome == ExchangeOutcome.Pending) context.Outcome = ExchangeOutcome.Aborted;
         if (context.Outcome == ExchangeOutcome.Aborted && context.Error == ProxyError.None) context.Error = ProxyError.ClientAborted;
         var observers = context.Observers;

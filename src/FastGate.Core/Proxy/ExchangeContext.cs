@@ -40,6 +40,9 @@ public sealed class ExchangeContext
     /// <summary>The spans of a sampled exchange (none otherwise).</summary>
     public Telemetry.Tracing.ExchangeTrace Trace { get; } = new();
 
+    /// <summary>The response cache's state for this exchange (key, lookup decision, fill).</summary>
+    public Caching.CacheExchange Cache { get; } = new();
+
     /// <summary>Changes response policies make to the head sent to the client.</summary>
     public ResponseHeaderEdits ResponseEdits { get; } = new();
 
@@ -200,6 +203,7 @@ public sealed class ExchangeContext
         ResponseParser.Reset();
         ResponseSpool.Reset();
         KeptBody.Release();
+        Cache.End();
         Snapshot = null!;
         Route = null;
         Destination = null;

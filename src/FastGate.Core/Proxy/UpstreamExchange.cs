@@ -135,6 +135,7 @@ internal static class UpstreamExchange
         if (response.Framing != ResponseFraming.None && (limits.ResponseBuffer > 0 || limits.Spool))
             output = context.ResponseSpool.Begin(output, context.ClientDeadlines, limits,
                 response.Framing == ResponseFraming.ContentLength ? response.ContentLength : -1);
+        if (context.Cache.Filling) output = context.Cache.Tee(output);
         var relayed = response.Framing switch
         {
             ResponseFraming.None => RelayResult.Done,

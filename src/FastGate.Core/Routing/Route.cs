@@ -36,8 +36,10 @@ public sealed class Route
     public byte[] FixedHost { get; init; } = [];
     /// <summary>Request policies (phase 3) and response policies (phase 6), compiled at load.</summary>
     public RoutePolicies Policies { get; init; } = RoutePolicies.None;
-    /// <summary>The route's cache (phase 4), or null when it has none.</summary>
-    public ICacheHook? Cache { get; init; }
+    /// <summary>The route's <c>[routes.NAME.cache]</c> table as configured, or null.</summary>
+    public RouteCacheOptions? CacheOptions { get; init; }
+    /// <summary>The route's cache (phase 4), or null when it has none; compiled from <see cref="CacheOptions"/> when the config is bound.</summary>
+    public ICacheHook? Cache { get; internal set; }
     /// <summary>The route's counters and latencies (runtime state kept across reloads by name); null until bound.</summary>
     public RouteStats? Stats { get; internal set; }
 

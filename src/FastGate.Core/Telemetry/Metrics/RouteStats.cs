@@ -9,6 +9,7 @@ namespace FastGate.Telemetry;
 public sealed class RouteStats(string name)
 {
     private readonly StripedCounters _requests = new(MethodLabel.Count * StatusClass.Count);
+    private readonly StripedCounters _cache = new(Caching.CacheOutcomes.Count);
 
     public string Name { get; } = name;
 
@@ -21,6 +22,11 @@ public sealed class RouteStats(string name)
 
     /// <summary>Req/s over the last seconds, from readings of <see cref="TotalRequests"/> (<see cref="RateSampler"/>).</summary>
     public RequestRate Rate { get; } = new();
+
+    /// <summary>Requests the route's cache decided on, by <see cref="Caching.CacheOutcomes.Labels"/> index.</summary>
+    public long CacheRequests(int outcome) => _cache.Read(outcome);
+
+    internal void RecordCache(Caching.CacheOutcome outcome) => _cache.Increment((int)outcome - 1);
 
     internal void Record(ExchangeContext context)
     {

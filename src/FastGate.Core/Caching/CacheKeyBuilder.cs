@@ -1,0 +1,76 @@
+using System.IO.Hashing;
+using FastGate.Http;
+
+namespace FastGate.Caching;
+
+/// <summary>
+/// Writes a request's cache key into the exchange's key buffer: the route, the host (lower case), the normalised
+/// path, the query (whole, none, or only the listed parameters in sorted order) and the values of the key headers.
+/// The method is not part of it, so GET and HEAD share entries. Hashed with XxHash3; the bytes stay for the
+/// full-key comparison on a hit.
+/// </summary>
+internal static class CacheKeyBuilder
+{
+    public static void WritePrimary(CacheExchange state, byte[] routeKey, RequestHead request, byte[][]? keyQuery, byte[][] keyHeaders)
+    {
+        state.KeyLength = 0;
+        state.Append(routeKey);
+        var host = request.Authority;
+        var at = state.Reserve(host.Length);
+        System.Text.Ascii.ToLower(host, at, out _);
+        state.Append("\n"u8);
+        state.Append(request.TargetForm == RequestTargetForm.Asterisk || request.Path.IsEmpty ? "/"u8 : request.Path);
+        var query = request.Query;
+        if (keyQuery is null) state.Append(query);
+        else if (keyQuery.Length > 0 && query.Length > 1) AppendParameters(state, query[1..], keyQuery);
+        state.Append("\n"u8);
+        foreach (var name in keyHeaders) AppendHeader(state, request, name);
+        state.PrimaryLength = state.KeyLength;
+        state.PrimaryHash = XxHash3.HashToUInt64(state.Key);
+    }
+
+    /// <summary>Extends the primary key by the values of the headers a Vary marker names; returns the variant's hash.</summary>
+    public static ulong WriteVariant(CacheExchange state, RequestHead request, byte[][] varyNames)
+    {
+        state.KeyLength = state.PrimaryLength;
+        state.Append("vary\n"u8);
+        foreach (var name in varyNames) AppendHeader(state, request, name);
+        return XxHash3.HashToUInt64(state.Key);
+    }
+
+    /// <summary>The listed parameters in the list's (sorted) order, each occurrence as sent.</summary>
+    private static void AppendParameters(CacheExchange state, ReadOnlySpan<byte> query, byte[][] names)
+    {
+        foreach (var wanted in names)
+        {
+            var rest = query;
+            while (!rest.IsEmpty)
+            {
+                var end = rest.IndexOf((byte)'&');
+                var pair = end < 0 ? rest : rest[..end];
+                rest = end < 0 ? default : rest[(end + 1)..];
+                var equals = pair.IndexOf((byte)'=');
+                var name = equals < 0 ? pair : pair[..equals];
+                if (!name.SequenceEqual(wanted)) continue;
+                state.Append("&"u8);
+                state.Append(pair);
+            }
+        }
+    }
+
+    /// <summary>"name:v1,v2\n" for every field called <paramref name="name"/> (lower case), trimmed, in order.</summary>
+    private static void AppendHeader(CacheExchange state, RequestHead request, byte[] name)
+    {
+        state.Append(name);
+        state.Append(":"u8);
+        var first = true;
+        for (var i = 0; i < request.FieldCount; i++)
+        {
+            if (!System.Text.Ascii.EqualsIgnoreCase(request.Name(i), name)) continue;
+            if (!first) state.Append(","u8);
+            state.Append(HttpChars.TrimOws(request.Value(i)));
+            first = false;
+        }
+        state.Append("\n"u8);
+    }
+}
