@@ -53,7 +53,7 @@ internal static class ConfigSchema
     /// even without this mark (<see cref="IsSecret"/>); mark the rest here, e.g. a URL or connection string that
     /// carries a password.
     /// </summary>
-    public static readonly string[] SecretKeys = ["admin.token", "clusters.sticky.secret"];
+    public static readonly string[] SecretKeys = ["admin.token", "cache.redis", "clusters.sticky.secret"];
 
     private static readonly string[] SecretWords = ["token", "secret", "password", "passwd", "credentials", "apikey"];
 

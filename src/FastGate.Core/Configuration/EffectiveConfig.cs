@@ -43,6 +43,13 @@ public static class EffectiveConfig
                 .Add("format", snapshot.AccessLog.Format == Telemetry.Logging.AccessLogFormat.Json ? "json" : "combined")
                 .Add("buffer", SizeParser.Format(snapshot.AccessLog.BufferBytes))
                 .Node,
+            [ConfigSchema.Cache] = new Table(ConfigSchema.Cache)
+                .Add("memory", SizeParser.Format(snapshot.Cache.MemoryBytes))
+                .Add("status_header", snapshot.Cache.StatusHeader)
+                .Add("eviction", snapshot.Cache.Eviction)
+                .Add("redis", snapshot.Cache.Redis)
+                .Add("namespace", snapshot.Cache.Namespace)
+                .Node,
             [ConfigSchema.Clusters] = clusters,
             [ConfigSchema.Routes] = routes,
         };
@@ -182,6 +189,16 @@ public static class EffectiveConfig
     }
 
     /// <summary>Optional keys a route leaves out are null: any host, any method, no prefix.</summary>
+    private static JsonObject RouteCache(Caching.RouteCacheOptions c) => new Table($"{ConfigSchema.Routes}.cache")
+        .Add("enabled", c.Enabled)
+        .Add("default_ttl", DurationParser.Format(c.DefaultTtl))
+        .Add("max_ttl", DurationParser.Format(c.MaxTtl))
+        .Add("max_object_size", SizeParser.Format(c.MaxObjectSize))
+        .Add("key_query", c.KeyQuery is { } query ? List(query) : null)
+        .Add("key_headers", List(c.KeyHeaders))
+        .Add("store_set_cookie", c.StoreSetCookie)
+        .Node;
+
     private static JsonObject Route(Route r) => new Table(ConfigSchema.Routes)
         .Add("cluster", r.Cluster.Name)
         .Add("path", r.Path)
@@ -198,6 +215,7 @@ public static class EffectiveConfig
         .Add("connect_timeout", DurationParser.Format(r.Timeouts.Connect))
         .Add("response_timeout", DurationParser.Format(r.Timeouts.Response))
         .Add("body_timeout", DurationParser.Format(r.Timeouts.Body))
+        .Add("cache", r.CacheOptions is { } c ? RouteCache(c) : null)
         .Add("request_timeout", Timeout(r.Timeouts.Request))
         .Node;
 

@@ -14,7 +14,21 @@ internal static class AdminReports
         foreach (var route in (RouteStats[])[.. routes.Current, routes.Unmatched]) routeReports.Add(Route(route));
         var logs = stats.Logs is { } running ? new LogsReport(running.AccessLogDropped, running.ErrorLogDropped, running.ErrorLogSuppressed) : null;
         return new StatsReport(config.Current.Version, stats.OpenConnections, stats.Requests, RateReport.Of(stats.Rate), RateReport.History(stats.Rate),
-            [.. routeReports], Upstreams(config.Current), logs);
+            [.. routeReports], Upstreams(config.Current), logs, Cache(config));
+    }
+
+    private static CacheReport Cache(ConfigReloader config)
+    {
+        var routes = new Dictionary<string, Dictionary<string, long>>();
+        foreach (var route in config.Current.Routes.Routes)
+        {
+            if (route.Cache is null || route.Stats is not { } stats) continue;
+            var outcomes = new Dictionary<string, long>();
+            for (var outcome = 0; outcome < Caching.CacheOutcomes.Count; outcome++) outcomes[Caching.CacheOutcomes.Labels[outcome]] = stats.CacheRequests(outcome);
+            routes[route.Name] = outcomes;
+        }
+        var store = config.Cache.Store;
+        return new CacheReport(store.Bytes, store.Budget, store.Entries, store.Evictions, store.Eviction, config.Cache.Waiting, routes);
     }
 
     public static DestinationReport[] Upstreams(GatewaySnapshot snapshot)

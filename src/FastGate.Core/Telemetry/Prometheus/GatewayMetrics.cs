@@ -87,6 +87,7 @@ public sealed class GatewayMetrics(ConfigReloader config, GatewayStats stats, st
         foreach (var cluster in bulkheads) writer.Sample("fastgate_bulkhead_rejected_total", [new("cluster", cluster.Name)], cluster.State.Bulkhead!.Rejected);
 
         WriteDns(writer, clusters);
+        CacheMetrics.Write(writer, snapshot.Routes.Routes, config.Cache);
 
         writer.Family("fastgate_client_connections", "gauge", "Client connections open now.");
         writer.Sample("fastgate_client_connections", [], stats.OpenConnections);

@@ -1,0 +1,8 @@
+namespace FastGate.Host.Admin;
+
+/// <summary>
+/// The response cache in <c>/admin/stats</c>: what L1 holds against its budget, fills waited on now, and per cached
+/// route the requests by outcome (hit, miss, bypass).
+/// </summary>
+internal sealed record CacheReport(long Bytes, long BudgetBytes, int Entries, long Evictions, string Eviction, int Waiting,
+    Dictionary<string, Dictionary<string, long>> Routes);

@@ -1,0 +1,80 @@
+using FastGate.Caching;
+using static FastGate.Tests.Configuration.ConfigTestHelper;
+
+namespace FastGate.Tests.Caching;
+
+/// <summary><c>[cache]</c> and <c>[routes.NAME.cache]</c>: the issue's TOML, defaults, and errors naming line and key.</summary>
+public class CacheConfigTests
+{
+    private const string Route = "[clusters.backend]\ndestinations = [\"127.0.0.1:9001\"]\n\n[routes.api]\npath = \"/{**rest}\"\ncluster = \"backend\"\n";
+
+    [Fact]
+    public void The_documented_config_binds()
+    {
+        var snapshot = Valid(Route + """
+
+            [routes.api.cache]
+            enabled = true
+            default_ttl = "60s"
+            max_ttl = "1h"
+            max_object_size = "1MiB"
+            key_query = ["sort", "page"]
+            key_headers = ["Accept-Language"]
+
+            [cache]
+            memory = "256MiB"
+            redis = ""
+            namespace = "fastgate"
+            status_header = "X-Cache"
+            """);
+        Assert.Equal(new CacheOptions(256L << 20, "X-Cache", "s3fifo", "", "fastgate"), snapshot.Cache);
+        var options = snapshot.Routes.Routes[0].CacheOptions!;
+        Assert.True(options.Enabled);
+        Assert.Equal((TimeSpan.FromSeconds(60), TimeSpan.FromHours(1), 1L << 20), (options.DefaultTtl, options.MaxTtl, options.MaxObjectSize));
+        Assert.Equal(["page", "sort"], options.KeyQuery!);
+        Assert.Equal(["accept-language"], options.KeyHeaders);
+        Assert.False(options.StoreSetCookie);
+    }
+
+    [Fact]
+    public void Defaults_and_a_route_without_a_table_has_no_cache()
+    {
+        Assert.Null(Valid(Route).Routes.Routes[0].CacheOptions);
+        Assert.Equal(CacheOptions.Default, Valid(Route).Cache);
+        var options = Valid(Route + "cache = {}\n").Routes.Routes[0].CacheOptions!;
+        Assert.Equal(new RouteCacheOptions(), options);
+        Assert.Null(options.KeyQuery);
+        Assert.Equal(TimeSpan.Zero, options.DefaultTtl);
+        Assert.Equal([], Valid(Route + "cache = { key_query = [] }\n").Routes.Routes[0].CacheOptions!.KeyQuery!);
+    }
+
+    [Theory]
+    [InlineData("cache = { default_ttl = \"soon\" }", "routes.api.cache.default_ttl", "bad duration")]
+    [InlineData("cache = { max_ttl = \"0s\" }", "routes.api.cache.max_ttl", "greater than zero")]
+    [InlineData("cache = { default_ttl = \"2h\" }", "routes.api.cache.default_ttl", "longer than max_ttl")]
+    [InlineData("cache = { max_object_size = \"lots\" }", "routes.api.cache.max_object_size", "bad size")]
+    [InlineData("cache = { key_query = [\"a&b\"] }", "routes.api.cache.key_query", "invalid query parameter")]
+    [InlineData("cache = { key_headers = [\"Bad Header\"] }", "routes.api.cache.key_headers", "not a header name")]
+    [InlineData("cache = { enabled = \"yes\" }", "routes.api.cache.enabled", "a boolean")]
+    [InlineData("cache = { ttl = \"1s\" }", "routes.api.cache.ttl", "unknown key \"ttl\"")]
+    [InlineData("cache = true", "routes.api.cache", "expected a table")]
+    public void Bad_route_settings_name_line_and_key(string line, string key, string message)
+    {
+        var error = SingleError(Route + line + "\n");
+        Assert.Equal((key, 7), (error.Key, error.Line));
+        Assert.Contains(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("memory = \"big\"", "cache.memory", "bad size")]
+    [InlineData("status_header = \"X Cache\"", "cache.status_header", "not a header name")]
+    [InlineData("status_header = \"Age\"", "cache.status_header", "handles itself")]
+    [InlineData("eviction = \"random\"", "cache.eviction", "unknown eviction")]
+    [InlineData("size = 1", "cache.size", "unknown key")]
+    public void Bad_cache_settings_name_line_and_key(string line, string key, string message)
+    {
+        var error = SingleError(Route + "\n[cache]\n" + line + "\n");
+        Assert.Equal((key, 9), (error.Key, error.Line));
+        Assert.Contains(message, error.Message);
+    }
+}
