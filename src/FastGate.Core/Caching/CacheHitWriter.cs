@@ -14,12 +14,7 @@ internal static class CacheHitWriter
     {
         var output = context.ClientOutput;
         var request = context.Request;
-        output.Write(entry.Head);
-        WriteAge(output, Age(entry, Stopwatch.GetTimestamp()));
-        context.ResponseEdits.Added.WriteTo(output);
-        if (close) output.Write("Connection: close\r\n"u8);
-        else if (request.VersionMinor == 0) output.Write("Connection: keep-alive\r\n"u8);
-        output.Write("\r\n"u8);
+        WriteHead(output, entry, context.ResponseEdits.Added, close, http10: request.VersionMinor == 0, Stopwatch.GetTimestamp());
         var timing = context.ClientFlushTiming;
         if (request.Method != Http.HttpMethod.Head)
         {
@@ -38,6 +33,17 @@ internal static class CacheHitWriter
             }
         }
         return await BodyRelay.FlushAsync(output, timing).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored head, Age, the added lines and Connection, and the blank line.</summary>
+    public static void WriteHead(IBufferWriter<byte> output, CacheEntry entry, HeaderBlock added, bool close, bool http10, long now)
+    {
+        output.Write(entry.Head);
+        WriteAge(output, Age(entry, now));
+        added.WriteTo(output);
+        if (close) output.Write("Connection: close\r\n"u8);
+        else if (http10) output.Write("Connection: keep-alive\r\n"u8);
+        output.Write("\r\n"u8);
     }
 
     /// <summary>Age in seconds: the upstream's Age when stored plus the time the entry has been resident.</summary>

@@ -214,13 +214,14 @@ public sealed class RouteCache : ICacheHook
             found = _store.GetAsync(hash, state.KeyMemory);
             entry = found.IsCompletedSuccessfully ? found.Result : await found.ConfigureAwait(false);
         }
-        if (entry is null) return null;
-        var now = Stopwatch.GetTimestamp();
-        if (now >= entry.ExpiresAt) return null;
-        if (directives.MaxAge >= 0 && CacheHitWriter.Age(entry, now) > directives.MaxAge) return null;
-        if (directives.HasAuthorization && !entry.AllowsAuthorized) return null;
-        return entry;
+        return entry is not null && Serves(entry, directives, Stopwatch.GetTimestamp()) ? entry : null;
     }
+
+    /// <summary>The entry is fresh, young enough for the request's max-age, and allowed for a request with Authorization.</summary>
+    internal static bool Serves(CacheEntry entry, in RequestDirectives directives, long now) =>
+        now < entry.ExpiresAt
+        && (directives.MaxAge < 0 || CacheHitWriter.Age(entry, now) <= directives.MaxAge)
+        && (!directives.HasAuthorization || entry.AllowsAuthorized);
 
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private async ValueTask<CacheLookup> HitAsync(ExchangeContext context, CacheEntry entry)

@@ -29,6 +29,8 @@ public partial class SteadyStateAllocationTests
     [InlineData("[tracing]\nsampler = \"parent_ratio\"\nratio = 0\n", "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00\r\n")]
     // A line per request, formatted and queued for the writer thread ({log} is a temporary file).
     [InlineData("[access_log]\noutput = {log}\n", "User-Agent: load/1.0\r\n")]
+    // Cache hits: every request after the first is answered from the stored bytes.
+    [InlineData("[routes.all.cache]\ndefault_ttl = \"1h\"\n", "")]
     public async Task KeepAliveTrafficAllocatesAtMost100BytesPerRequestAndArmsNoTimerPerConnection(string extraConfig, string headers)
     {
         await using var upstream = ScriptedUpstream.Ok("Hello, World!");
