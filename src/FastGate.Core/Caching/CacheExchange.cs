@@ -41,7 +41,7 @@ public sealed class CacheExchange
     {
         Owner = owner;
         Outcome = CacheOutcome.None;
-        HasAuthorization = MayStore = Planned = Filling = Overflow = false;
+        HasAuthorization = MayStore = Planned = Filling = Overflow = Chunked = false;
         Slot = null;
         Plan = default;
         Body = [];
@@ -62,18 +62,41 @@ public sealed class CacheExchange
     /// <summary>The writer the response body goes through: it writes to <paramref name="inner"/> and copies into the fill.</summary>
     internal PipeWriter Tee(PipeWriter inner) => (_tee ??= new TeeWriter(this)).Wrap(inner);
 
+    /// <summary>The body is chunk-framed toward the client: <see cref="Chunks"/> takes the framing off.</summary>
+    internal bool Chunked;
+    internal ChunkStripper Chunks;
+    /// <summary>The most body bytes the fill takes (the route's max_object_size).</summary>
+    internal long MaxBody;
+
+    /// <summary>What the relay wrote to the client; the entry is published as soon as its last byte is in, before that byte is flushed.</summary>
     internal void Capture(ReadOnlySpan<byte> bytes)
     {
-        if (Overflow) return;
+        if (Overflow || !Filling) return;
+        if (!Chunked)
+        {
+            AppendData(bytes);
+            if (!Overflow && BodyLength == Body.Length) Owner?.CompleteFill(this);
+            return;
+        }
+        Chunks.Feed(bytes, this);
+        if (Chunks.Invalid) Overflow = true;
+        else if (!Overflow && Chunks.Done) Owner?.CompleteFill(this);
+    }
+
+    internal void AppendData(ReadOnlySpan<byte> bytes)
+    {
         if (bytes.Length > Body.Length - BodyLength)
         {
-            Overflow = true;
-            return;
+            // A known length is exact; a chunked body grows its buffer up to the limit.
+            if (!Chunked || BodyLength + (long)bytes.Length > MaxBody)
+            {
+                Overflow = true;
+                return;
+            }
+            Array.Resize(ref Body, (int)Math.Min(MaxBody, Math.Max(Body.Length * 2L, BodyLength + (long)bytes.Length)));
         }
         bytes.CopyTo(Body.AsSpan(BodyLength));
         BodyLength += bytes.Length;
-        // The entry is published as soon as its last byte is in, before that byte is flushed to this client.
-        if (BodyLength == Body.Length) Owner?.CompleteFill(this);
     }
 
     internal void Append(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Reserve(bytes.Length));

@@ -113,10 +113,11 @@ public sealed class RouteCache : ICacheHook
     private bool Plan(ExchangeContext context, CacheExchange state)
     {
         var response = context.Response;
-        if (!StoragePolicy.FitsBody(response, Options.MaxObjectSize)) return false;
+        if (!StoragePolicy.FitsBody(response, context.Request.VersionMinor == 1, Options.MaxObjectSize)) return false;
         var directives = ResponseDirectives.Of(response, DateTimeOffset.UtcNow);
         var lifetime = StoragePolicy.Lifetime(directives, response.StatusCode, state.HasAuthorization, Options);
         if (lifetime < 0) return false;
+        var chunked = response.Framing is not (ResponseFraming.ContentLength or ResponseFraming.None);
         var length = response.Framing == ResponseFraming.ContentLength ? response.ContentLength : 0;
         state.KeyLength = state.PrimaryLength;
         var primaryKey = state.Key.ToArray();
@@ -126,7 +127,7 @@ public sealed class RouteCache : ICacheHook
         {
             Hash = hash,
             Key = vary is null ? primaryKey : state.Key.ToArray(),
-            Head = StoredHead.Build(response, length),
+            Head = StoredHead.Build(response),
             Status = response.StatusCode,
             LifetimeSeconds = lifetime,
             InitialAge = directives.Age,
@@ -137,9 +138,12 @@ public sealed class RouteCache : ICacheHook
         };
         state.Planned = true;
         state.RespondedAt = context.ResponseHeadAt;
-        state.Body = length == 0 ? [] : new byte[length];
-        state.Filling = length > 0;
-        if (length == 0) CompleteFill(state);
+        state.Chunked = chunked;
+        state.MaxBody = Options.MaxObjectSize;
+        state.Chunks.Reset();
+        state.Body = chunked ? new byte[Math.Min(Options.MaxObjectSize, 16 * 1024)] : length == 0 ? [] : new byte[length];
+        state.Filling = chunked || length > 0;
+        if (!state.Filling) CompleteFill(state);
         return true;
     }
 
@@ -159,8 +163,8 @@ public sealed class RouteCache : ICacheHook
         {
             Hash = plan.Hash,
             Key = plan.Key,
-            Head = plan.Head,
-            Body = state.Body,
+            Head = StoredHead.WithLength(plan.Head, plan.Status, state.BodyLength),
+            Body = state.BodyLength == state.Body.Length ? state.Body : state.Body.AsSpan(0, state.BodyLength).ToArray(),
             Status = plan.Status,
             StoredAt = respondedAt,
             ExpiresAt = expiresAt,

@@ -25,11 +25,14 @@ internal static class StoragePolicy
         return lifetime > d.Age ? lifetime : -1;
     }
 
-    /// <summary>A body this fill can take: a known length within the limit, or none.</summary>
-    public static bool FitsBody(ResponseHead response, long maxObjectSize) => response.Framing switch
+    /// <summary>
+    /// A body this fill can take: none, a known length within the limit, or one the client gets in the gateway's
+    /// chunks (HTTP/1.1) with no coding besides chunked; its size is checked as it arrives.
+    /// </summary>
+    public static bool FitsBody(ResponseHead response, bool clientIsHttp11, long maxObjectSize) => response.Framing switch
     {
         ResponseFraming.None => true,
         ResponseFraming.ContentLength => response.ContentLength <= maxObjectSize,
-        _ => false,
+        _ => clientIsHttp11 && !response.HasOtherTransferCodings,
     };
 }
