@@ -16,6 +16,8 @@ public sealed class CacheExchange
     internal ulong PrimaryHash;
     internal ReadOnlySpan<byte> Key => _key.AsSpan(0, KeyLength);
     internal ReadOnlyMemory<byte> KeyMemory => _key.AsMemory(0, KeyLength);
+    /// <summary>The key buffer's size (a context whose buffer grew for a huge key is not kept).</summary>
+    internal int KeyCapacity => _key.Length;
 
     /// <summary>The route cache that looked this exchange up; null when none did.</summary>
     internal RouteCache? Owner;

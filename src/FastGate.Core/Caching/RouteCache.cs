@@ -80,6 +80,13 @@ public sealed class RouteCache : ICacheHook
         await running.Done.Task.WaitAsync(_route.Timeouts.Response).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         Interlocked.Decrement(ref _runtime._waiting);
         if (await FindAsync(context, directives).ConfigureAwait(false) is { } filled) return await HitAsync(context, filled).ConfigureAwait(false);
+        // That fill failed or was not stored: the first waiter to get here leads the next one, the rest go upstream without waiting again.
+        slot = new FillSlot();
+        if (fills.TryAdd(state.PrimaryHash, slot))
+        {
+            state.Slot = slot;
+            state.MayStore = true;
+        }
         return Decide(context, CacheOutcome.Miss);
     }
 

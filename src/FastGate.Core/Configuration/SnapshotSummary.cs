@@ -42,6 +42,12 @@ public static class SnapshotSummary
             rows.Add([$"{i + 1}.", r.Name, Methods(r.Methods), r.Host ?? "*", r.Path, "-> " + r.Cluster.Name, Rewrites(r)]);
         }
         AppendTable(sb, rows, "  ");
+        if (routes.Any(r => r.CacheOptions is { Enabled: true }))
+        {
+            var cache = snapshot.Cache;
+            sb.Append("cache     ").Append(SizeParser.Format(cache.MemoryBytes)).Append(" in memory, ").Append(cache.Eviction)
+              .AppendLine(cache.StatusHeader.Length > 0 ? $", status in {cache.StatusHeader}" : ", no status header");
+        }
 
         sb.Append("clusters  ").Append(snapshot.Clusters.Count).AppendLine();
         foreach (var cluster in snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
@@ -85,6 +91,8 @@ public static class SnapshotSummary
         if (r.AddPrefix.Length > 0) parts.Add("add " + Encoding.ASCII.GetString(r.AddPrefix));
         if (r.HostHeader == HostHeaderMode.Destination) parts.Add("host=destination");
         else if (r.HostHeader == HostHeaderMode.Fixed) parts.Add("host=" + Encoding.ASCII.GetString(r.FixedHost));
+        if (r.CacheOptions is { Enabled: true } c)
+            parts.Add($"cached (max {DurationParser.Format(c.MaxTtl)}, default {DurationParser.Format(c.DefaultTtl)}, objects up to {SizeParser.Format(c.MaxObjectSize)})");
         return string.Join(", ", parts);
     }
 

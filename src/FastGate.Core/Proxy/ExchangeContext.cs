@@ -215,7 +215,7 @@ public sealed class ExchangeContext
         ClientInput = null!;
         ClientOutput = null!;
         ClientDeadlines = null!;
-        return Request.Buffer.Length <= MaxKeptBuffer && Response.Buffer.Length <= MaxKeptBuffer
+        return Request.Buffer.Length <= MaxKeptBuffer && Response.Buffer.Length <= MaxKeptBuffer && Cache.KeyCapacity <= MaxKeptBuffer
             && RequestParser.ScratchLength <= MaxKeptBuffer && ResponseParser.ScratchLength <= MaxKeptBuffer;
     }
 }

@@ -57,6 +57,59 @@ public class CacheCoalescingTests
     }
 
     [Fact]
+    public async Task WaitersGoUpstreamThemselvesWhenTheFillBreaksOff()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = 0;
+        await using var upstream = new Integration.ScriptedUpstream(async s =>
+        {
+            while (await s.ReadRequestAsync() is not null)
+            {
+                if (Interlocked.Exchange(ref first, 1) == 0)
+                {
+                    // The leader's response: a head, part of the body, then the connection dies.
+                    s.Send("HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nContent-Length: 10\r\n\r\nabc");
+                    await release.Task;
+                    return;
+                }
+                s.Send(CacheFixture.Ok("0123456789", "Cache-Control: max-age=60\r\n"));
+            }
+        });
+        var runtime = new CacheRuntime();
+        await using var gateway = await CacheFixture.StartGatewayAsync(upstream.EndPoint, runtime);
+        using var leader = gateway.Connect();
+        leader.Send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+        await Poll.UntilAsync(() => !upstream.Requests.IsEmpty, "the leader's request upstream");
+        var waiters = Enumerable.Range(0, 3).Select(_ => gateway.Connect()).ToArray();
+        try
+        {
+            foreach (var waiter in waiters) waiter.Send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+            var responses = waiters.Select(w => w.ReadResponseAsync(timeout: TimeSpan.FromSeconds(30))).ToArray();
+            await Poll.UntilAsync(() => runtime.Waiting == 3, "3 waiters");
+            release.SetResult();
+            var all = await Task.WhenAll(responses);
+            // One of them leads the next fill; the others go upstream themselves (or, woken late, hit its entry).
+            Assert.All(all, r => Assert.Equal((200, "0123456789"), (r.Status, r.Body)));
+            var misses = all.Count(r => r.Header("X-Cache") == "MISS");
+            Assert.InRange(misses, 1, 3);
+            Assert.Equal(1 + misses, upstream.Requests.Count);
+            Assert.True(await leader.IsClosedAsync());
+            Assert.Equal("HIT", (await RequestAsync(gateway)).Header("X-Cache"));
+        }
+        finally
+        {
+            foreach (var waiter in waiters) waiter.Dispose();
+        }
+    }
+
+    private static async Task<Integration.HttpResponse> RequestAsync(Integration.TestGateway gateway)
+    {
+        using var client = gateway.Connect();
+        client.Send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+        return await client.ReadResponseAsync();
+    }
+
+    [Fact]
     public async Task TheByteBudgetHoldsUnderEviction()
     {
         const long budget = 64 * 1024;

@@ -34,6 +34,9 @@ public class CacheConfigTests
         Assert.Equal(["page", "sort"], options.KeyQuery!);
         Assert.Equal(["accept-language"], options.KeyHeaders);
         Assert.False(options.StoreSetCookie);
+        var summary = FastGate.Configuration.SnapshotSummary.Describe(snapshot);
+        Assert.Contains("cached (max 1h, default 1m, objects up to 1MiB)", summary);
+        Assert.Contains("cache     256MiB in memory, s3fifo, status in X-Cache", summary);
     }
 
     [Fact]

@@ -59,12 +59,7 @@ public class CacheFillTests
             s.Dispose();
         });
         var runtime = new CacheRuntime();
-        await using var gateway = await Integration.TestGateway.StartAsync([upstream.EndPoint], routes: c =>
-        {
-            var route = new FastGate.Routing.Route { Name = "r", Path = "/{**rest}", Cluster = c, CacheOptions = new RouteCacheOptions() };
-            runtime.Bind(CacheOptions.Default, [route]);
-            return [route];
-        });
+        await using var gateway = await CacheFixture.StartGatewayAsync(upstream.EndPoint, runtime);
         using var client = gateway.Connect();
         client.Send("GET /u HTTP/1.1\r\nHost: a\r\n\r\n");
         Assert.Equal(("MISS", "until close 1"), ((await client.ReadResponseAsync()) is var miss ? (miss.Header("X-Cache"), miss.Body) : default));

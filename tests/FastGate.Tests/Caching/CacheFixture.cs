@@ -32,17 +32,22 @@ internal sealed class CacheFixture : IAsyncDisposable
                 s.Send(respond(request));
             }
         });
-        cache ??= CacheOptions.Default;
         var runtime = new CacheRuntime(cache);
         Route? route = null;
-        var gateway = await TestGateway.StartAsync([upstream.EndPoint], routes: c =>
-        {
-            route = new Route { Name = "cached", Path = "/{**rest}", Cluster = c, CacheOptions = options ?? new RouteCacheOptions { DefaultTtl = TimeSpan.Zero } };
-            runtime.Bind(cache, [route]);
-            return [route];
-        });
+        var gateway = await StartGatewayAsync(upstream.EndPoint, runtime, options, cache, r => route = r);
         return new CacheFixture(upstream, gateway, runtime, route!);
     }
+
+    /// <summary>A gateway whose one route, "cached", has a cache on <paramref name="runtime"/>.</summary>
+    public static Task<TestGateway> StartGatewayAsync(System.Net.IPEndPoint upstream, CacheRuntime runtime, RouteCacheOptions? options = null,
+        CacheOptions? cache = null, Action<Route>? bound = null) =>
+        TestGateway.StartAsync([upstream], routes: c =>
+        {
+            var route = new Route { Name = "cached", Path = "/{**rest}", Cluster = c, CacheOptions = options ?? new RouteCacheOptions() };
+            runtime.Bind(cache ?? CacheOptions.Default, [route]);
+            bound?.Invoke(route);
+            return [route];
+        });
 
     /// <summary>A 200 with the body and the extra header lines (each ending in CRLF).</summary>
     public static string Ok(string body, string headers = "", int status = 200, string reason = "OK") =>
