@@ -51,6 +51,13 @@ public class CacheConfigTests
         Assert.Equal([], Valid(Route + "cache = { key_query = [] }\n").Routes.Routes[0].CacheOptions!.KeyQuery!);
     }
 
+    [Fact]
+    public void Environment_overrides_reach_the_cache_section()
+    {
+        var snapshot = Valid(Route, new Dictionary<string, string> { ["FASTGATE_CACHE__MEMORY"] = "1MiB", ["FASTGATE_CACHE__STATUS_HEADER"] = "X-Edge-Cache" });
+        Assert.Equal((1L << 20, "X-Edge-Cache"), (snapshot.Cache.MemoryBytes, snapshot.Cache.StatusHeader));
+    }
+
     [Theory]
     [InlineData("cache = { default_ttl = \"soon\" }", "routes.api.cache.default_ttl", "bad duration")]
     [InlineData("cache = { max_ttl = \"0s\" }", "routes.api.cache.max_ttl", "greater than zero")]
