@@ -4,7 +4,9 @@
 # binary of BASELINE_REV, built in a temporary git worktree), fastgate_trace ([tracing] ratio 0.01 over
 # OTLP/HTTP to a sink on the load core), fastgate_log (the JSON access log to a file) and fastgate_guarded
 # (health checks, outlier detection and the breaker on the cluster); the report gives
-# each one's CPU/req against fastgate's.
+# each one's CPU/req against fastgate's. The cache-hit peers (cache-peers.sh) are fastgate_cache (the benchmark route
+# cached, every measured request a hit), kestrel (the bare Kestrel handler answering a fixed response) and
+# nginx_cache (proxy_cache); the report's Cache hits section gives fastgate_cache's req/s against theirs (issue 12).
 #
 # All peers run at once, each on its own port, pinned to core 0 (an idle peer costs next to nothing);
 # the load generator and both upstreams share core 1. Each peer is warmed up until its throughput is
@@ -19,7 +21,8 @@
 #   BENCH_PAUSE [1800]   seconds between the end of one run and the start of the next
 #   ROUNDS [3]           measured runs per peer; medians are reported
 #   CONNECTIONS [64]     connections of the load generator
-#   PEERS ["fastgate nginx haproxy yarp"]; also fastgate_base, fastgate_trace, fastgate_log, fastgate_guarded
+#   PEERS ["fastgate nginx haproxy yarp"]; also fastgate_base, fastgate_trace, fastgate_log, fastgate_guarded,
+#                        and the cache-hit peers fastgate_cache, kestrel, nginx_cache
 #   BASELINE_REV [c113f73] the revision fastgate_base is built from (c113f73: before the observability work)
 #   FASTGATE_TRANSPORT [epoll]  FastGate's server.transport: epoll or io_uring (or sockets)
 #   LOADGEN              bombardier when the Go HTTP bombardier is on PATH, else wrk (hey also works)
@@ -73,11 +76,13 @@ LOG_TAG=compare
 source "$ROOT/loadtest/lib.sh"
 # shellcheck source=loadtest/fastgate-variants.sh
 source "$ROOT/loadtest/fastgate-variants.sh"
+# shellcheck source=loadtest/cache-peers.sh
+source "$ROOT/loadtest/cache-peers.sh"
 lib_init fastgate-compare
 
 for peer in $PEERS; do
-    [[ $peer =~ ^(fastgate|nginx|haproxy|yarp|fastgate_base|fastgate_trace|fastgate_log|fastgate_guarded)$ ]] \
-        || { log "unknown peer '$peer' (fastgate nginx haproxy yarp $FASTGATE_VARIANTS)"; exit 1; }
+    [[ " fastgate nginx haproxy yarp $FASTGATE_VARIANTS $CACHE_PEERS " == *" $peer "* ]] \
+        || { log "unknown peer '$peer' (fastgate nginx haproxy yarp $FASTGATE_VARIANTS $CACHE_PEERS)"; exit 1; }
 done
 for v in DURATION WINDOW BENCH_REPEAT ROUNDS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { log "$v must be a whole number above 0"; exit 1; }
@@ -100,9 +105,10 @@ command -v dotnet >/dev/null || { log "dotnet SDK not found on PATH"; exit 1; }
 
 # ---------------------------------------------------------------- builds and upstreams
 build_upstream
-if has_peer fastgate || has_peer fastgate_trace || has_peer fastgate_log || has_peer fastgate_guarded; then build_fastgate; fi
+! uses_current_fastgate || build_fastgate
 ! has_peer fastgate_base || build_fastgate_base
 ! has_peer yarp || build_yarp
+! has_peer kestrel || build_kestrel
 start_upstreams
 ! has_peer fastgate_trace || start_otlp_sink
 WINDOWS_ON=1
@@ -168,6 +174,11 @@ start_peer() {
         fail_peer "$name" "$why"
         return
     fi
+    # A peer's own readiness check (cache-peers.sh: the object is a HIT); in this shell, so it may set variables.
+    if declare -F "ready_$name" >/dev/null && ! "ready_$name" "$dir" "$url"; then
+        fail_peer "$name" "$(cat "$dir/failure" 2>/dev/null || echo "not ready")"
+        return
+    fi
 
     # FastGate's start-up trace straight after it accepts: one wrk run read in STARTUP_WINDOW windows (wrk), or
     # 1 s probes (other load generators).
@@ -215,8 +226,8 @@ start_peer() {
     local pids
     mapfile -t pids < <(proxy_pids "$pid")
     OWN_PROXY_PIDS+=("${pids[@]}")
-    if [[ $name == nginx ]]; then
-        RSS_PIDS[$name]=$(pgrep -P "$pid" | tr '\n' ' ')   # the worker
+    if [[ $name == nginx || $name == nginx_cache ]]; then
+        RSS_PIDS[$name]=$(pgrep -P "$pid" -f 'worker process' | tr '\n' ' ')   # the worker (not the cache manager)
     else
         RSS_PIDS[$name]=${pids[*]}
     fi
@@ -240,12 +251,12 @@ start_peers() {
 # ---------------------------------------------------------------- rotated rounds
 # measure_rounds: ROUNDS rounds over the peers that are up. Sets, for this run:
 #   RUNS[peer]   one line per measured run: "rps p50 p99 cpu other0 other1 busy user sys windows_max/min"
-#   ROUND_CPU, ROUND_USER, ROUND_P99, ROUND_MAXMIN ["round peer"]
+#   ROUND_RPS, ROUND_CPU, ROUND_USER, ROUND_P99, ROUND_MAXMIN ["round peer"]
 #   ROUND_DATA   "round peer rps p50 p99 cpu user sys busy other0 other1 errors max/min sent-completed windows"
 #                per measured run (windows: req/s per window, comma-separated; '-' when not traced)
-# shellcheck disable=SC2034 # ROUND_USER and ROUND_P99 are read through round_ratios' nameref
+# shellcheck disable=SC2034 # ROUND_RPS, ROUND_USER and ROUND_P99 are read through round_ratios' nameref
 measure_rounds() {
-    declare -gA RUNS=() ERRS=() ROUND_CPU=() ROUND_USER=() ROUND_P99=() ROUND_MAXMIN=()
+    declare -gA RUNS=() ERRS=() ROUND_RPS=() ROUND_CPU=() ROUND_USER=() ROUND_P99=() ROUND_MAXMIN=()
     ROUND_DATA=()
     BUSY_RUNS=()
     TOTAL_RUNS=0
@@ -266,6 +277,7 @@ measure_rounds() {
             mapfile -t pids < <(proxy_pids "$pid")
             run_load "$PRE_SECONDS" "$RUN_DIR/$name/pre-$round.txt" "$url"
             SERVED[$name]=$((${SERVED[$name]:-0} + REQUESTS))
+            ! declare -F "before_measure_$name" >/dev/null || "before_measure_$name" "$round" "$url"
             before=$(cpu_snapshot "${pids[@]}")
             if [[ -n $WINDOWS_ON ]]; then
                 run_wrk_windows "$DURATION" "$WINDOW" "$RUN_DIR/$name/measure-$round.txt" "$url"
@@ -274,6 +286,7 @@ measure_rounds() {
                 WINDOW_RPS="" WINDOW_MAXMIN="" WINDOW_SENT=""
             fi
             after=$(cpu_snapshot "${pids[@]}")
+            ! declare -F "after_measure_$name" >/dev/null || "after_measure_$name" "$round" "$url"
             SERVED[$name]=$((${SERVED[$name]:-0} + REQUESTS))
             kill -0 "$pid" 2>/dev/null || { fail_peer "$name" "died during round $round"; continue; }
             read -r cpu_us other0 other1 < <(cpu_figures "$before" "$after" "$REQUESTS")
@@ -286,6 +299,7 @@ measure_rounds() {
             # columns 1-7 as before; 8 and 9: user and system µs/req; 10: windows max/min
             RUNS[$name]+="$RPS $P50_MS $P99_MS $cpu_us $other0 $other1 $busy $user_us $sys_us $maxmin"$'\n'
             ERRS[$name]=$((${ERRS[$name]:-0} + ERRORS))
+            ROUND_RPS["$round $name"]=$RPS
             ROUND_CPU["$round $name"]=$cpu_us
             ROUND_USER["$round $name"]=$user_us
             ROUND_P99["$round $name"]=$P99_MS
@@ -499,8 +513,9 @@ summarize_run() {
     fi
 
     judge_run "$run"
-    local variants
+    local variants cache
     variants=$(variants_section "$run" "$h")
+    cache=$(cache_section "$run" "$h")
 
     {
         if ((BENCH_REPEAT > 1)); then
@@ -524,6 +539,7 @@ summarize_run() {
             echo
         fi
         [[ -z $variants ]] || printf '%s\n\n' "$variants"
+        [[ -z $cache ]] || printf '%s\n\n' "$cache"
         echo "$h Every run"
         echo
         if ((run == 1)); then
@@ -633,10 +649,11 @@ write_svg() {
 tool_versions() {
     local v=()
     v+=("$(loadgen_version)")
-    [[ " $PEERS " != *" nginx "* ]] || v+=("$({ nginx -v 2>&1 || /usr/sbin/nginx -v 2>&1; } | sed 's/^nginx version: //')")
+    ! has_peer nginx && ! has_peer nginx_cache || v+=("$({ nginx -v 2>&1 || /usr/sbin/nginx -v 2>&1; } | sed 's/^nginx version: //')")
     [[ " $PEERS " != *" haproxy "* ]] || v+=("HAProxy $(haproxy -v 2>/dev/null | awk 'NR == 1 {print $3}')")
     [[ " $PEERS " != *" yarp "* ]] || v+=("Yarp.ReverseProxy $(sed -n 's/.*"Yarp.ReverseProxy" Version="\([^"]*\)".*/\1/p' "$YARP_DIR/YarpPeer.csproj")")
-    if has_peer fastgate || has_peer fastgate_trace || has_peer fastgate_log || has_peer fastgate_guarded; then
+    ! has_peer kestrel || v+=("ASP.NET Core $(dotnet --list-runtimes 2>/dev/null | awk '$1 == "Microsoft.AspNetCore.App" {v = $2} END {print v}') (kestrel)")
+    if uses_current_fastgate; then
         v+=("FastGate $(git -C "$ROOT" log -1 --format=%h 2>/dev/null || echo '(no git)')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' with uncommitted changes in src') on the $FASTGATE_TRANSPORT transport")
     fi
     ! has_peer fastgate_base || v+=("fastgate_base: FastGate ${BASE_DESC:-$BASELINE_REV}")
@@ -727,6 +744,7 @@ across_cell() { local -n m=$1; echo "${m["$2 $3"]:-failed}"; }
     echo "- Machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r)."
     echo "- Tools: $(tool_versions)."
     echo "- FastGate: the Native AOT binary from \`publish.sh\`, \`round_robin\`, one catch-all route; adds \`X-Forwarded-*\`. nginx: \`worker_processes 1\`, upstream \`keepalive 64\`, \`proxy_http_version 1.1\`, \`Connection \"\"\`, access log off. HAProxy: \`nbthread 1\`, \`mode http\`, \`http-reuse always\`, no logging. YARP: \`loadtest/peers/YarpPeer\`, \`RoundRobin\`, logging at Warning, workstation non-concurrent GC like FastGate; adds \`X-Forwarded-*\`. FastGate variants: FastGate's config and one change each (see FastGate variants)."
+    cache_setup_line
     echo "- CPU µs/req: utime+stime from \`/proc/PID/stat\` of the peer's processes (nginx: master and worker) over the measured run ÷ requests completed; user µs/req is the utime part, sys µs/req the stime part (clock ticks of 1/$CLK_TCK s). Peak RSS: \`VmHWM\` at the end of its run (nginx: the worker)."
 } >"$REPORT"
 

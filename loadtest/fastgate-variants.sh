@@ -61,6 +61,13 @@ toml_inline() { "$1" "$2" | awk 'NR == 1 {s = "`" $0 "`"; next} {s = s (NR == 2 
 
 has_peer() { [[ " $PEERS " == *" $1 "* ]]; }
 
+# uses_current_fastgate: a peer in PEERS runs the current build (publish.sh's binary).
+uses_current_fastgate() {
+    local p
+    for p in fastgate fastgate_trace fastgate_log fastgate_guarded fastgate_cache; do has_peer "$p" && return 0; done
+    return 1
+}
+
 # ---------------------------------------------------------------- fastgate_base: the baseline build
 build_fastgate_base() {
     local commit src="$TMP/baseline-src"

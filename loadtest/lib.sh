@@ -7,6 +7,8 @@ UPSTREAM_DLL=$ROOT/loadtest/FastGate.SampleUpstream/bin/Release/net10.0/sample-u
 GATEWAY_BIN=$ROOT/artifacts/fastgate/fastgate   # the native binary from publish.sh, as shipped
 YARP_DIR=$ROOT/loadtest/peers/YarpPeer
 YARP_DLL=$YARP_DIR/bin/Release/net10.0/yarp-peer.dll
+KESTREL_DIR=$ROOT/loadtest/peers/KestrelPeer
+KESTREL_DLL=$KESTREL_DIR/bin/Release/net10.0/kestrel-peer.dll
 LOG_TAG=${LOG_TAG:-loadtest}
 
 log() { echo "[$LOG_TAG] $*" >&2; }
@@ -174,6 +176,15 @@ build_yarp() {
     fi
 }
 
+KESTREL_BUILD_ERROR=""
+build_kestrel() {
+    log "building the bare Kestrel peer (Release, framework-dependent)"
+    if ! dotnet_build "$KESTREL_DIR" "$TMP/build-kestrel.log"; then
+        KESTREL_BUILD_ERROR="build failed"
+        log "Kestrel peer build failed; its row will be reported as failed"
+    fi
+}
+
 # ---------------------------------------------------------------- upstreams
 start_upstreams() {
     local port
@@ -248,15 +259,13 @@ prepare_fastgate() {
 
 start_fastgate() { prepare_fastgate "$1" "$2" "$GATEWAY_BUILD_ERROR" && launch_fastgate "$GATEWAY_BIN" "$1"; }
 
-start_nginx() {
-    local dir=$1 listen=$2 nginx
-    nginx=$(command -v nginx || echo /usr/sbin/nginx)
-    mkdir -p "$dir/temp"
-    # Started as root, nginx's worker runs as nobody and must reach its temp paths.
-    chmod 755 "$TMP" "$dir"
+# nginx_conf DIR LISTEN [HTTP_LINES [LOCATION_LINES]]: nginx's config, with HTTP_LINES added to the http block
+# and LOCATION_LINES to the location (compare.sh's nginx_cache adds its proxy_cache lines there).
+nginx_conf() {
+    local dir=$1 listen=$2
     # keepalive_requests is raised from nginx's default of 1000 so the run measures steady-state
     # keep-alive rather than nginx closing each connection every 1000 requests.
-    cat >"$dir/nginx.conf" <<EOF
+    cat <<EOF
 worker_processes 1;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
@@ -273,7 +282,8 @@ http {
     uwsgi_temp_path $dir/temp/uwsgi;
     scgi_temp_path $dir/temp/scgi;
     keepalive_requests 1000000;
-
+${3:+$3
+}
     upstream backend {
         server 127.0.0.1:${UPSTREAM_PORTS[0]};
         server 127.0.0.1:${UPSTREAM_PORTS[1]};
@@ -287,10 +297,21 @@ http {
             proxy_pass http://backend;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
-        }
+${4:+$4
+}        }
     }
 }
 EOF
+}
+
+# start_nginx DIR LISTEN [HTTP_LINES [LOCATION_LINES]]
+start_nginx() {
+    local dir=$1 listen=$2 nginx
+    nginx=$(command -v nginx || echo /usr/sbin/nginx)
+    mkdir -p "$dir/temp"
+    # Started as root, nginx's worker runs as nobody and must reach its temp paths.
+    chmod 755 "$TMP" "$dir"
+    nginx_conf "$dir" "$listen" "${3:-}" "${4:-}" >"$dir/nginx.conf"
     taskset -c "$PROXY_CPU" "$nginx" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -g "daemon off;" \
         >"$dir/proxy.log" 2>&1 &
     PROXY_PID=$!
@@ -335,6 +356,16 @@ start_yarp() {
     fi
     taskset -c "$PROXY_CPU" dotnet "$YARP_DLL" --listen "$listen" \
         --upstream "127.0.0.1:${UPSTREAM_PORTS[0]},127.0.0.1:${UPSTREAM_PORTS[1]}" >"$dir/proxy.log" 2>&1 &
+    PROXY_PID=$!
+}
+
+start_kestrel() {
+    local dir=$1 listen=$2
+    if [[ -n $KESTREL_BUILD_ERROR ]]; then
+        echo "$KESTREL_BUILD_ERROR" >"$dir/failure"
+        return 1
+    fi
+    taskset -c "$PROXY_CPU" dotnet "$KESTREL_DLL" --listen "$listen" >"$dir/proxy.log" 2>&1 &
     PROXY_PID=$!
 }
 
