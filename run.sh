@@ -62,7 +62,8 @@ for port in "${UPSTREAM_PORTS[@]}"; do
     exit 1
 done
 
-echo "Gateway starting; try: curl http://localhost:8080/ (the live dashboard is at the \"Dashboard:\" address it prints)"
+echo "Gateway starting; try: curl http://localhost:8080/ and, twice, curl -i http://localhost:8080/cached/ (X-Cache: MISS, then HIT);"
+echo "the live dashboard is at the \"Dashboard:\" address it prints"
 # In the background so a TERM/INT to this script is handled at once (bash defers traps until a
 # foreground child exits); the trap then stops the gateway too.
 "${gateway_cmd[@]}" "$@" &
