@@ -123,6 +123,7 @@ public sealed class ConfigReloader
         }
         RouteStats.Bind(next.Routes.Routes);
         Cache.Bind(next.Cache, next.Routes.Routes);
+        Policies.RateLimiting.RateLimitCarryOver.Apply(Current, next);
         next.Version = Current.Version + 1;
         next.LoadedAt = DateTimeOffset.UtcNow;
         Snapshots.Swap(next);

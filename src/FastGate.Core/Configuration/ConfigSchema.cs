@@ -12,8 +12,9 @@ internal static class ConfigSchema
     public const string Tracing = "tracing";
     public const string AccessLog = "access_log";
     public const string Cache = "cache";
+    public const string Policies = FastGate.Policies.PolicyBinder.Section;
 
-    public static readonly string[] Sections = [Server, Limits, Clusters, Routes, Admin, Telemetry, Tracing, AccessLog, Cache];
+    public static readonly string[] Sections = [Server, Limits, Clusters, Routes, Admin, Telemetry, Tracing, AccessLog, Cache, Policies];
 
     public static readonly string[] AdminKeys = ["listen", "token"];
 
@@ -44,7 +45,7 @@ internal static class ConfigSchema
         ];
 
     public static readonly string[] RouteKeys =
-        ["cluster", "path", "host", "methods", "strip_prefix", "add_prefix", "host_header", "cache", .. TimeoutBinder.Keys];
+        ["cluster", "path", "host", "methods", "strip_prefix", "add_prefix", "host_header", "cache", "policies", .. TimeoutBinder.Keys];
 
     /// <summary>
     /// Keys whose values are secrets, as "section.key" (for a named section, the key of every entry, and
@@ -65,6 +66,8 @@ internal static class ConfigSchema
     public static bool IsSecret(string section, string key)
     {
         if (Array.IndexOf(SecretKeys, $"{section}.{key}") >= 0) return true;
+        if (section == Policies && key == "allow_credentials") return false; // CORS's flag, not a credential
+
         var name = key.ToLowerInvariant();
         if (name.EndsWith("api_key", StringComparison.Ordinal) || name.EndsWith("private_key", StringComparison.Ordinal)) return true;
         foreach (var part in name.Split('_'))
@@ -75,7 +78,7 @@ internal static class ConfigSchema
     }
 
     /// <summary>True for sections that hold named entries (<c>[clusters.NAME]</c>) rather than keys.</summary>
-    public static bool IsNamedSection(string section) => section is Clusters or Routes;
+    public static bool IsNamedSection(string section) => section is Clusters or Routes or Policies;
 
     /// <summary>The keys of a plain section, or of one entry of a named section.</summary>
     public static string[] KeysOf(string section) => section switch
@@ -89,6 +92,7 @@ internal static class ConfigSchema
         Tracing => TracingKeys,
         AccessLog => AccessLogKeys,
         Cache => CacheBinder.SectionKeys,
+        Policies => FastGate.Policies.PolicyBinder.AllKeys,
         _ => [],
     };
 

@@ -27,6 +27,8 @@ public static class EffectiveConfig
         foreach (var cluster in snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal)) clusters[cluster.Name] = Cluster(cluster);
         var routes = new JsonObject();
         foreach (var route in snapshot.Routes.Routes) routes[route.Name] = Route(route);
+        var policies = new JsonObject();
+        foreach (var policy in snapshot.Policies.Values.OrderBy(p => p.Name, StringComparer.Ordinal)) policies[policy.Name] = policy.Describe();
         return new JsonObject
         {
             [ConfigSchema.Server] = Server(snapshot),
@@ -52,6 +54,7 @@ public static class EffectiveConfig
                 .Node,
             [ConfigSchema.Clusters] = clusters,
             [ConfigSchema.Routes] = routes,
+            [ConfigSchema.Policies] = policies,
         };
     }
 
@@ -217,6 +220,7 @@ public static class EffectiveConfig
         .Add("body_timeout", DurationParser.Format(r.Timeouts.Body))
         .Add("cache", r.CacheOptions is { } c ? RouteCache(c) : null)
         .Add("request_timeout", Timeout(r.Timeouts.Request))
+        .Add("policies", r.Policies.Names.Length == 0 ? null : List(r.Policies.Names))
         .Node;
 
     /// <summary>A timeout that may be infinite: null (not set) then.</summary>

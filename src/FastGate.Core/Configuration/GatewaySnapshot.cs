@@ -42,4 +42,6 @@ public sealed class GatewaySnapshot
     public ErrorLogOptions ErrorLog { get; init; } = ErrorLogOptions.Default;
     /// <summary>The response cache's process-wide settings (<c>[cache]</c>); routes opt in with their own table.</summary>
     public Caching.CacheOptions Cache { get; init; } = Caching.CacheOptions.Default;
+    /// <summary>The <c>[policies.NAME]</c> blocks, by name (routes hold them compiled; rate limits carry runtime state).</summary>
+    public IReadOnlyDictionary<string, Policies.IPolicyDefinition> Policies { get; init; } = new Dictionary<string, Policies.IPolicyDefinition>();
 }

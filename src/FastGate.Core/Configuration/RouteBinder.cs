@@ -14,7 +14,8 @@ internal static class RouteBinder
     /// <param name="declaredClusters">Every cluster name in the config, including ones that failed to bind.</param>
     /// <param name="clusters">The clusters that bound without errors.</param>
     public static Route? Bind(ConfigReader reader, string name, ConfigNode table,
-        IReadOnlyCollection<string> declaredClusters, IReadOnlyDictionary<string, Cluster> clusters)
+        IReadOnlyCollection<string> declaredClusters, IReadOnlyDictionary<string, Cluster> clusters,
+        IReadOnlyCollection<string>? declaredPolicies = null, IReadOnlyDictionary<string, Policies.IPolicyDefinition>? policies = null)
     {
         var prefix = $"{ConfigSchema.Routes}.{name}";
         var before = reader.ErrorCount;
@@ -66,6 +67,9 @@ internal static class RouteBinder
         if (children.TryGetValue("cache", out node)) cache = CacheBinder.BindRoute(reader, $"{prefix}.cache", node);
 
         var timeouts = cluster is null ? null : TimeoutBinder.BindRoute(reader, prefix, table, cluster.Options.Timeouts);
+        var routePolicies = children.TryGetValue("policies", out node)
+            ? RoutePolicyBinder.Bind(reader, node, $"{prefix}.policies", name, declaredPolicies ?? [], policies ?? new Dictionary<string, Policies.IPolicyDefinition>())
+            : Policies.RoutePolicies.None;
         if (reader.ErrorCount != before || cluster is null || path is null) return null;
         return new Route
         {
@@ -80,6 +84,7 @@ internal static class RouteBinder
             HostHeader = hostMode,
             FixedHost = fixedHost,
             CacheOptions = cache,
+            Policies = routePolicies,
         };
     }
 

@@ -27,6 +27,8 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
     private readonly Dictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
     private readonly List<string> _declaredClusters = [];
     private readonly List<(Route Route, ConfigNode Node)> _routes = [];
+    private readonly Dictionary<string, Policies.IPolicyDefinition> _policies = new(StringComparer.Ordinal);
+    private readonly List<string> _declaredPolicies = [];
 
     public GatewaySnapshot? Build(ConfigNode root)
     {
@@ -38,6 +40,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         if (Section(root, ConfigSchema.Server) is { } server) BindServer(server);
         if (Section(root, ConfigSchema.Limits) is { } limits) BindLimits(limits);
         if (Section(root, ConfigSchema.Clusters) is { } clusters) BindClusters(clusters);
+        if (Section(root, ConfigSchema.Policies) is { } policies) BindPolicies(policies);
         if (Section(root, ConfigSchema.Routes) is { } routes) BindRoutes(routes);
         if (Section(root, ConfigSchema.Admin) is { } admin) BindAdmin(admin);
         if (Section(root, ConfigSchema.Telemetry) is { } telemetry) BindTelemetry(telemetry);
@@ -66,6 +69,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             AccessLog = _accessLog,
             ErrorLog = _errorLog,
             Cache = _cache,
+            Policies = _policies,
         };
     }
 
@@ -231,12 +235,22 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         }
     }
 
+    private void BindPolicies(ConfigNode section)
+    {
+        foreach (var (name, node) in section.Children)
+        {
+            _declaredPolicies.Add(name);
+            if (!reader.IsTable(node, $"{ConfigSchema.Policies}.{name}")) continue;
+            if (Policies.PolicyBinder.Bind(reader, name, node) is { } policy) _policies[name] = policy;
+        }
+    }
+
     private void BindRoutes(ConfigNode section)
     {
         foreach (var (name, node) in section.Children)
         {
             if (!reader.IsTable(node, $"{ConfigSchema.Routes}.{name}")) continue;
-            if (RouteBinder.Bind(reader, name, node, _declaredClusters, _clusters) is { } route) _routes.Add((route, node));
+            if (RouteBinder.Bind(reader, name, node, _declaredClusters, _clusters, _declaredPolicies, _policies) is { } route) _routes.Add((route, node));
         }
     }
 

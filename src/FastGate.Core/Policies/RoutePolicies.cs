@@ -7,4 +7,16 @@ public sealed class RoutePolicies
 
     public IRequestPolicy[] Request { get; init; } = [];
     public IResponsePolicy[] Response { get; init; } = [];
+    /// <summary>The policy names as the route lists them.</summary>
+    public string[] Names { get; init; } = [];
+
+    /// <summary>The route's policies in list order; <see cref="None"/> for an empty list.</summary>
+    public static RoutePolicies Compile(string route, IReadOnlyList<IPolicyDefinition> definitions)
+    {
+        if (definitions.Count == 0) return None;
+        var request = new List<IRequestPolicy>();
+        var response = new List<IResponsePolicy>();
+        foreach (var definition in definitions) definition.Compile(route, request, response);
+        return new RoutePolicies { Request = [.. request], Response = [.. response], Names = [.. definitions.Select(d => d.Name)] };
+    }
 }

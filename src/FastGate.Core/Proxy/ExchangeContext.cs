@@ -46,6 +46,9 @@ public sealed class ExchangeContext
     /// <summary>Changes response policies make to the head sent to the client.</summary>
     public ResponseHeaderEdits ResponseEdits { get; } = new();
 
+    /// <summary>Changes request policies make to the head sent upstream.</summary>
+    public RequestEdits RequestEdits { get; } = new();
+
     // Per connection.
     internal PipeReader ClientInput { get; private set; } = null!;
     internal PipeWriter ClientOutput { get; private set; } = null!;
@@ -183,6 +186,7 @@ public sealed class ExchangeContext
         SentContinue = InterimSent = CloseConnection = AbortConnection = RequestBodyComplete = false;
         Local.Reset();
         ResponseEdits.Reset(null);
+        RequestEdits.Reset();
         ResponseSpool.Reset();
         ClientDeadlines.Clear();
     }

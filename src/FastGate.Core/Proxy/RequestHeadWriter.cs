@@ -13,12 +13,13 @@ internal static class RequestHeadWriter
 {
     /// <param name="requestIdHeader">The request-ID field to write (the client's copies are already marked dropped), or empty.</param>
     /// <param name="traceParent">The attempt's <c>traceparent</c> when the exchange is traced (the client's is dropped then), or empty.</param>
+    /// <param name="edits">The request policies' path, query and added lines (their removals are drop flags on the head), or null.</param>
     public static void Write(IBufferWriter<byte> output, RequestHead head, Route route, Destination destination, ClientInfo client,
-        ReadOnlySpan<byte> requestIdHeader, ReadOnlySpan<byte> requestId, ReadOnlySpan<byte> traceParent = default)
+        ReadOnlySpan<byte> requestIdHeader, ReadOnlySpan<byte> requestId, ReadOnlySpan<byte> traceParent = default, RequestEdits? edits = null)
     {
         output.Write(head.MethodBytes);
         output.Write(" "u8);
-        WriteTarget(output, head, route);
+        WriteTarget(output, head, route, edits);
         output.Write(" HTTP/1.1\r\n"u8);
 
         var host = head.Authority;
@@ -54,6 +55,7 @@ internal static class RequestHeadWriter
             output.WriteField(head.Name(i), head.Value(i));
         }
 
+        edits?.Added.WriteTo(output);
         if (head.Chunked) output.Write("Transfer-Encoding: chunked\r\n"u8);
         else if (head.ContentLength >= 0) output.WriteContentLength(head.ContentLength);
 
@@ -72,14 +74,14 @@ internal static class RequestHeadWriter
         output.Write("\r\n"u8);
     }
 
-    private static void WriteTarget(IBufferWriter<byte> output, RequestHead head, Route route)
+    private static void WriteTarget(IBufferWriter<byte> output, RequestHead head, Route route, RequestEdits? edits)
     {
         if (head.TargetForm == RequestTargetForm.Asterisk)
         {
             output.Write("*"u8);
             return;
         }
-        var path = head.Path;
+        var path = edits is { HasPath: true } ? edits.Path : head.Path;
         if (PathRewriter.Rewrites(route))
         {
             var span = output.GetSpan(PathRewriter.MaxLength(route, path.Length));
@@ -89,7 +91,7 @@ internal static class RequestHeadWriter
         {
             output.Write(path.IsEmpty ? "/"u8 : path); // absolute-form with no path
         }
-        output.Write(head.Query);
+        output.Write(edits is { HasQuery: true } ? edits.Query : head.Query);
     }
 
     /// <summary>A trusted proxy's list is kept (all its fields joined) and the client appended; otherwise only the client.</summary>

@@ -50,7 +50,7 @@ internal static class UpstreamExchange
         upstream.Deadlines.Clear();
 
         RequestHeadWriter.Write(upstream.Output, request, route, destination.Config, context.Client,
-            context.Snapshot.Telemetry.RequestIdHeaderBytes, context.RequestId, context.Trace.ForwardedParent);
+            context.Snapshot.Telemetry.RequestIdHeaderBytes, context.RequestId, context.Trace.ForwardedParent, context.RequestEdits);
         if (!await SendContinueIfExpectedAsync(context).ConfigureAwait(false)) return await AbandonAsync(context).ConfigureAwait(false);
 
         HeadRead read;

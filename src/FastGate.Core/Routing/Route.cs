@@ -21,6 +21,9 @@ public enum HostHeaderMode : byte
 public sealed class Route
 {
     public required string Name { get; init; }
+    /// <summary>The name as ASCII bytes (for the <c>{route}</c> variable and rate-limit keys).</summary>
+    public byte[] NameBytes => _nameBytes ??= System.Text.Encoding.UTF8.GetBytes(Name);
+    private byte[]? _nameBytes;
     /// <summary>The host pattern as written: null for any, "example.com" or "*.example.com".</summary>
     public string? Host { get; init; }
     /// <summary>The path pattern as written, e.g. "/api/{**rest}".</summary>

@@ -88,6 +88,7 @@ public sealed class GatewayMetrics(ConfigReloader config, GatewayStats stats, st
 
         WriteDns(writer, clusters);
         CacheMetrics.Write(writer, snapshot.Routes.Routes, config.Cache);
+        Policies.RateLimiting.RateLimitMetrics.Write(writer, snapshot);
 
         writer.Family("fastgate_client_connections", "gauge", "Client connections open now.");
         writer.Sample("fastgate_client_connections", [], stats.OpenConnections);

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace FastGate.Policies.RateLimiting;
+
+/// <summary>
+/// <c>type = "rate_limit"</c>, a local limit: its rule, its key, and its buckets (<see cref="PartitionMap"/>, runtime
+/// state carried across a reload that keeps the rule). Every route that lists the policy shares its buckets; put
+/// <c>"route"</c> in the key to count routes apart.
+/// </summary>
+public sealed class RateLimitDefinition : IPolicyDefinition
+{
+    public const string TypeName = "rate_limit";
+
+    internal RateLimitDefinition(string name, RateLimitRule rule, RateLimitKeyPart[] key)
+    {
+        Name = name;
+        Rule = rule;
+        Key = key;
+        var period = (long)Math.Round(rule.Period.TotalSeconds * Stopwatch.Frequency);
+        PeriodTicks = period;
+        Buckets = new PartitionMap(BucketFactory(period, rule));
+        var seconds = ((long)rule.Period.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        var quota = (rule.Algorithm == RateLimitAlgorithm.TokenBucket ? rule.Burst : rule.Rate).ToString(CultureInfo.InvariantCulture);
+        // draft-ietf-httpapi-ratelimit-headers-10: RateLimit-Policy: "name";q=quota;w=window-seconds
+        PolicyHeader = Encoding.ASCII.GetBytes($"\"{name}\";q={quota};w={seconds}");
+        RemainingPrefix = Encoding.ASCII.GetBytes($"\"{name}\";r=0;t=");
+    }
+
+    public string Name { get; }
+    public string Type => TypeName;
+
+    internal System.Text.Json.Nodes.JsonObject Description { get; init; } = [];
+
+    public System.Text.Json.Nodes.JsonObject Describe() => (System.Text.Json.Nodes.JsonObject)Description.DeepClone();
+    public RateLimitRule Rule { get; }
+
+    internal RateLimitKeyPart[] Key { get; }
+    internal long PeriodTicks { get; }
+    internal byte[] PolicyHeader { get; }
+    /// <summary>The RateLimit field of a rejection up to its reset seconds.</summary>
+    internal byte[] RemainingPrefix { get; }
+
+    private volatile PartitionMap _buckets = null!;
+    internal PartitionMap Buckets
+    {
+        get => _buckets;
+        set => _buckets = value;
+    }
+
+    public void Compile(string route, List<IRequestPolicy> request, List<IResponsePolicy> response) =>
+        request.Add(new RateLimitPolicy(this, route));
+
+    private static Func<RateLimitBucket> BucketFactory(long period, RateLimitRule rule)
+    {
+        switch (rule.Algorithm)
+        {
+            case RateLimitAlgorithm.FixedWindow: return () => new FixedWindow(period, rule.Rate);
+            case RateLimitAlgorithm.SlidingWindow: return () => new SlidingWindow(period, rule.Rate);
+        }
+        var interval = Math.Max(1, period / rule.Rate);
+        var tolerance = interval * rule.Burst;
+        return () => new TokenBucket(interval, tolerance);
+    }
+}

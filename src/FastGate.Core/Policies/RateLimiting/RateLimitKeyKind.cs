@@ -1,0 +1,9 @@
+namespace FastGate.Policies.RateLimiting;
+
+/// <summary>What one part of a rate-limit key is made of.</summary>
+internal enum RateLimitKeyKind : byte
+{
+    ClientIp,
+    Route,
+    Header,
+}

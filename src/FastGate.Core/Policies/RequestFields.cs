@@ -1,0 +1,27 @@
+using FastGate.Http;
+
+namespace FastGate.Policies;
+
+/// <summary>Lookups of request fields by name for policies (ASCII case-insensitive, no allocation).</summary>
+internal static class RequestFields
+{
+    /// <summary>The index of the first field named <paramref name="name"/>, or -1.</summary>
+    public static int Find(RequestHead head, ReadOnlySpan<byte> name, int start = 0)
+    {
+        for (var i = start; i < head.FieldCount; i++)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(head.Name(i), name)) return i;
+        }
+        return -1;
+    }
+
+    /// <summary>The value of the only field named <paramref name="name"/>; false when there is none or more than one.</summary>
+    public static bool TryGetSingle(RequestHead head, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        var index = Find(head, name);
+        if (index < 0 || Find(head, name, index + 1) >= 0) return false;
+        value = head.Value(index);
+        return true;
+    }
+}
