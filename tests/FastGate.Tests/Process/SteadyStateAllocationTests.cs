@@ -31,6 +31,12 @@ public partial class SteadyStateAllocationTests
     [InlineData("[access_log]\noutput = {log}\n", "User-Agent: load/1.0\r\n")]
     // Cache hits: every request after the first is answered from the stored bytes.
     [InlineData("[routes.all.cache]\ndefault_ttl = \"1h\"\n", "")]
+    // A route with a rate limit (never reached), a transform with variables and CORS for an allowed origin.
+    [InlineData("[policies.limit]\ntype = \"rate_limit\"\nrate = 1000000\n[policies.tag]\ntype = \"transform\"\n" +
+        "request_headers = { set = { \"X-Client\" = \"{client_ip} {route}\" }, remove = [\"X-Debug\"] }\nquery = { set = { via = \"gw\" } }\n" +
+        "response_headers = { remove = [\"Server\"] }\n[policies.cors]\ntype = \"cors\"\nallow_origins = [\"https://*.example.com\"]\n" +
+        "[routes.load]\npath = \"/load\"\ncluster = \"backend\"\npolicies = [\"limit\", \"tag\", \"cors\"]\n",
+        "Origin: https://app.example.com\r\nX-Debug: 1\r\n")]
     public async Task KeepAliveTrafficAllocatesAtMost100BytesPerRequestAndArmsNoTimerPerConnection(string extraConfig, string headers)
     {
         await using var upstream = ScriptedUpstream.Ok("Hello, World!");

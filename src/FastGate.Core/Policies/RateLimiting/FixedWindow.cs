@@ -6,8 +6,6 @@ namespace FastGate.Policies.RateLimiting;
 /// </summary>
 internal sealed class FixedWindow(long period, int rate) : RateLimitBucket
 {
-    private long _state;
-
     public override bool TryAcquire(long now, out RateLimitVerdict verdict)
     {
         var window = now / period;

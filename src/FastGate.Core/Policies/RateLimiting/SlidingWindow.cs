@@ -11,8 +11,6 @@ internal sealed class SlidingWindow(long period, int rate) : RateLimitBucket
     private const long CountMask = (1 << 20) - 1;
     private const long WindowMask = (1 << 24) - 1;
 
-    private long _state;
-
     public override bool TryAcquire(long now, out RateLimitVerdict verdict)
     {
         var window = now / period;

@@ -8,20 +8,18 @@ namespace FastGate.Policies.RateLimiting;
 /// </summary>
 internal sealed class TokenBucket(long interval, long tolerance) : RateLimitBucket
 {
-    private long _tat;
-
     public override bool TryAcquire(long now, out RateLimitVerdict verdict)
     {
         while (true)
         {
-            var tat = Volatile.Read(ref _tat);
+            var tat = Volatile.Read(ref _state);
             var next = Math.Max(tat, now) + interval;
             if (next - now > tolerance)
             {
                 verdict = new RateLimitVerdict { Remaining = 0, RetryAfterTicks = next - now - tolerance };
                 return false;
             }
-            if (Interlocked.CompareExchange(ref _tat, next, tat) == tat)
+            if (Interlocked.CompareExchange(ref _state, next, tat) == tat)
             {
                 verdict = new RateLimitVerdict { Remaining = (tolerance - (next - now)) / interval, RetryAfterTicks = 0 };
                 return true;
@@ -29,5 +27,5 @@ internal sealed class TokenBucket(long interval, long tolerance) : RateLimitBuck
         }
     }
 
-    public override bool IsIdle(long now) => Volatile.Read(ref _tat) <= now;
+    public override bool IsIdle(long now) => Volatile.Read(ref _state) <= now;
 }
