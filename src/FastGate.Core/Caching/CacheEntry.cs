@@ -11,6 +11,8 @@ public sealed class CacheEntry
     internal const int Overhead = 160;
 
     public required ulong Hash { get; init; }
+    /// <summary>The primary key's hash: the entry's own for a response without Vary, its marker's for a variant (L2 puts both in one Redis Cluster slot).</summary>
+    public ulong PrimaryHash { get => _primaryHash == 0 ? Hash : _primaryHash; init => _primaryHash = value; }
     /// <summary>The full key the hash was made from, compared on every hit so a hash collision is a miss, never a wrong answer.</summary>
     public required byte[] Key { get; init; }
     public byte[] Head { get; init; } = [];
@@ -25,8 +27,14 @@ public sealed class CacheEntry
     public bool AllowsAuthorized { get; init; }
     /// <summary>For a Vary marker: the request header names (lower case) that select the variant; null for a response.</summary>
     public byte[][]? VaryNames { get; init; }
+    /// <summary>The origin's tags (<c>Surrogate-Key</c>, <c>Cache-Tag</c>) that a purge by tag names.</summary>
+    public string[] Tags { get; init; } = [];
+    /// <summary>For a variant that a fill stored: its Vary marker, written to L2 along with it.</summary>
+    internal CacheEntry? Marker { get; init; }
 
     public int Size => Head.Length + Body.Length + Key.Length + Overhead;
+
+    private readonly ulong _primaryHash;
 
     // The eviction policy's state, written under the store's lock (and Frequency by hits, racily: it is a hint).
     internal int Frequency;

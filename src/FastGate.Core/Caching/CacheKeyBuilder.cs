@@ -29,6 +29,19 @@ internal static class CacheKeyBuilder
         state.PrimaryHash = XxHash3.HashToUInt64(state.Key);
     }
 
+    /// <summary>
+    /// The part of a key that <paramref name="query"/> (with its '?', or empty) becomes under the route's key_query:
+    /// what a purge by URL compares with the query part of stored keys.
+    /// </summary>
+    public static byte[] QueryPart(ReadOnlySpan<byte> query, byte[][]? keyQuery)
+    {
+        if (keyQuery is null) return query.ToArray();
+        if (keyQuery.Length == 0 || query.Length <= 1) return [];
+        var state = new CacheExchange();
+        AppendParameters(state, query[1..], keyQuery);
+        return state.Key.ToArray();
+    }
+
     /// <summary>Extends the primary key by the values of the headers a Vary marker names; returns the variant's hash.</summary>
     public static ulong WriteVariant(CacheExchange state, RequestHead request, byte[][] varyNames)
     {
@@ -38,9 +51,13 @@ internal static class CacheKeyBuilder
         return XxHash3.HashToUInt64(state.Key);
     }
 
-    /// <summary>The listed parameters in the list's (sorted) order, each occurrence as sent.</summary>
+    /// <summary>
+    /// The listed parameters in the list's (sorted) order, each occurrence as sent, after '?' and then '&amp;' (the
+    /// path ends at the '?', which a purge by path relies on).
+    /// </summary>
     private static void AppendParameters(CacheExchange state, ReadOnlySpan<byte> query, byte[][] names)
     {
+        var first = true;
         foreach (var wanted in names)
         {
             var rest = query;
@@ -52,8 +69,9 @@ internal static class CacheKeyBuilder
                 var equals = pair.IndexOf((byte)'=');
                 var name = equals < 0 ? pair : pair[..equals];
                 if (!name.SequenceEqual(wanted)) continue;
-                state.Append("&"u8);
+                state.Append(first ? "?"u8 : "&"u8);
                 state.Append(pair);
+                first = false;
             }
         }
     }

@@ -3,11 +3,15 @@ using System.Text;
 namespace FastGate.Caching;
 
 /// <summary>
-/// The <c>[cache]</c> section: the L1 byte budget, its eviction policy and the status header. <c>redis</c> and
-/// <c>namespace</c> are read and kept for the L2 that comes with a later change; nothing uses them yet.
+/// The <c>[cache]</c> section: the L1 byte budget, its eviction policy and the status header; L2's Redis
+/// configuration (empty: L1 only), key namespace and the timeout of an L2 read.
 /// </summary>
 public sealed record CacheOptions(long MemoryBytes, string StatusHeader, string Eviction, string Redis, string Namespace)
 {
+    public static readonly TimeSpan DefaultRedisTimeout = TimeSpan.FromMilliseconds(50);
+
+    public TimeSpan RedisTimeout { get; init; } = DefaultRedisTimeout;
+
     public const long DefaultMemory = 256L << 20;
     public const string DefaultStatusHeader = "X-Cache";
 

@@ -10,6 +10,7 @@ internal struct FillPlan
     public long LifetimeSeconds;
     public long InitialAge;
     public bool AllowsAuthorized;
+    public string[] Tags;
     /// <summary>Set for a response with Vary: a marker naming these goes under the primary key.</summary>
     public byte[][]? VaryNames;
     public byte[] PrimaryKey;

@@ -30,7 +30,7 @@ public sealed class MemoryStore : ICacheStore
     public int Entries => _entries.Count;
     public long Evictions => Volatile.Read(ref _evictions);
 
-    public ValueTask<CacheEntry?> GetAsync(ulong hash, ReadOnlyMemory<byte> key) => new(Get(hash, key.Span));
+    public ValueTask<CacheEntry?> GetAsync(ulong hash, ReadOnlyMemory<byte> key, ulong primary) => new(Get(hash, key.Span));
 
     public CacheEntry? Get(ulong hash, ReadOnlySpan<byte> key)
     {
@@ -55,6 +55,23 @@ public sealed class MemoryStore : ICacheStore
     public void Remove(CacheEntry entry)
     {
         lock (_lock) RemoveLocked(entry);
+    }
+
+    /// <summary>Removes every entry <paramref name="filter"/> matches (a purge: a walk over all entries, off the request path); returns how many.</summary>
+    public int Purge(PurgeFilter filter)
+    {
+        var removed = 0;
+        foreach (var (_, entry) in _entries)
+        {
+            if (!filter.Matches(entry.Key, entry.Tags)) continue;
+            lock (_lock)
+            {
+                if (entry.Removed) continue;
+                RemoveLocked(entry);
+            }
+            removed++;
+        }
+        return removed;
     }
 
     /// <summary>A new budget (a reload changed <c>cache.memory</c>): entries are evicted until it holds.</summary>

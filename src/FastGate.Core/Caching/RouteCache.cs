@@ -17,6 +17,7 @@ public sealed class RouteCache : ICacheHook
 {
     private readonly Route _route;
     private readonly ICacheStore _store;
+    private readonly MemoryStore _l1;
     private readonly CacheRuntime _runtime;
     private readonly byte[] _statusHeader;
     private readonly byte[] _routeKey;
@@ -28,7 +29,8 @@ public sealed class RouteCache : ICacheHook
         _route = route;
         Options = options;
         _runtime = runtime;
-        _store = runtime.Store;
+        _store = runtime.Tiers;
+        _l1 = runtime.Store;
         _statusHeader = statusHeader;
         _routeKey = Encoding.UTF8.GetBytes(route.Name + "\n");
         _keyQuery = options.KeyQuery is { } query ? Array.ConvertAll(query, Encoding.ASCII.GetBytes) : null;
@@ -36,6 +38,12 @@ public sealed class RouteCache : ICacheHook
     }
 
     public RouteCacheOptions Options { get; }
+
+    /// <summary>The route's name and a newline: how every key of this route begins.</summary>
+    internal byte[] RouteKey => _routeKey;
+
+    /// <summary>What a query string (with its '?') becomes in this route's keys.</summary>
+    internal byte[] QueryPart(ReadOnlySpan<byte> query) => CacheKeyBuilder.QueryPart(query, _keyQuery);
 
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     public async ValueTask<CacheLookup> LookupAsync(ExchangeContext context)
@@ -52,7 +60,7 @@ public sealed class RouteCache : ICacheHook
 
         if (!directives.NoCache)
         {
-            var found = FindAsync(context, directives);
+            var found = FindAsync(context, directives, _store);
             var entry = found.IsCompletedSuccessfully ? found.Result : await found.ConfigureAwait(false);
             if (entry is not null) return await HitAsync(context, entry).ConfigureAwait(false);
         }
@@ -65,8 +73,8 @@ public sealed class RouteCache : ICacheHook
         {
             state.Slot = slot;
             state.MayStore = true;
-            // A fill that completed between the lookup and the slot stored its entry before it left: look once more.
-            if (!directives.NoCache && await FindAsync(context, directives).ConfigureAwait(false) is { } entry)
+            // A fill that completed between the lookup and the slot stored its entry before it left: look once more (in L1, where it went).
+            if (!directives.NoCache && await FindAsync(context, directives, _l1).ConfigureAwait(false) is { } entry)
             {
                 Release(state);
                 return await HitAsync(context, entry).ConfigureAwait(false);
@@ -79,7 +87,7 @@ public sealed class RouteCache : ICacheHook
         Interlocked.Increment(ref _runtime._waiting);
         await running.Done.Task.WaitAsync(_route.Timeouts.Response).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         Interlocked.Decrement(ref _runtime._waiting);
-        if (await FindAsync(context, directives).ConfigureAwait(false) is { } filled) return await HitAsync(context, filled).ConfigureAwait(false);
+        if (await FindAsync(context, directives, _l1).ConfigureAwait(false) is { } filled) return await HitAsync(context, filled).ConfigureAwait(false);
         // That fill failed or was not stored: the first waiter to get here leads the next one, the rest go upstream without waiting again.
         slot = new FillSlot();
         if (fills.TryAdd(state.PrimaryHash, slot))
@@ -138,6 +146,7 @@ public sealed class RouteCache : ICacheHook
             Status = response.StatusCode,
             LifetimeSeconds = lifetime,
             InitialAge = directives.Age,
+            Tags = CacheTags.Of(response),
             AllowsAuthorized = directives.Public || directives.SMaxAge >= 0 || directives.MustRevalidate,
             VaryNames = vary,
             PrimaryKey = primaryKey,
@@ -159,16 +168,25 @@ public sealed class RouteCache : ICacheHook
         ref var plan = ref state.Plan;
         var respondedAt = state.RespondedAt;
         var expiresAt = respondedAt + (long)((plan.LifetimeSeconds - plan.InitialAge) * (double)Stopwatch.Frequency);
-        if (plan.VaryNames is { } names && !IsMarker(plan.PrimaryHash, plan.PrimaryKey, names))
+        CacheEntry? marker = null;
+        if (plan.VaryNames is { } names)
         {
-            _store.Put(new CacheEntry
+            marker = FindMarker(plan.PrimaryHash, plan.PrimaryKey, names);
+            if (marker is null)
             {
-                Hash = plan.PrimaryHash, Key = plan.PrimaryKey, VaryNames = names, StoredAt = respondedAt, ExpiresAt = long.MaxValue,
-            });
+                marker = new CacheEntry
+                {
+                    Hash = plan.PrimaryHash, Key = plan.PrimaryKey, VaryNames = names, StoredAt = respondedAt, ExpiresAt = long.MaxValue,
+                };
+                _store.Put(marker);
+            }
         }
         _store.Put(new CacheEntry
         {
             Hash = plan.Hash,
+            PrimaryHash = plan.PrimaryHash,
+            Marker = marker,
+            Tags = plan.Tags,
             Key = plan.Key,
             Head = StoredHead.WithLength(plan.Head, plan.Status, state.BodyLength),
             Body = state.BodyLength == state.Body.Length ? state.Body : state.Body.AsSpan(0, state.BodyLength).ToArray(),
@@ -180,16 +198,16 @@ public sealed class RouteCache : ICacheHook
         });
     }
 
-    /// <summary>The primary key holds a marker with these very names already.</summary>
-    private bool IsMarker(ulong hash, byte[] key, byte[][] names)
+    /// <summary>The marker with these very names the primary key holds in L1 already, or null.</summary>
+    private CacheEntry? FindMarker(ulong hash, byte[] key, byte[][] names)
     {
-        var found = _store.GetAsync(hash, key);
-        if (!found.IsCompletedSuccessfully || found.Result?.VaryNames is not { } existing || existing.Length != names.Length) return false;
+        var found = _l1.Get(hash, key);
+        if (found?.VaryNames is not { } existing || existing.Length != names.Length) return null;
         for (var i = 0; i < names.Length; i++)
         {
-            if (!existing[i].AsSpan().SequenceEqual(names[i])) return false;
+            if (!existing[i].AsSpan().SequenceEqual(names[i])) return null;
         }
-        return true;
+        return found;
     }
 
     private static byte[][] VaryNames(ResponseHead response)
@@ -213,16 +231,16 @@ public sealed class RouteCache : ICacheHook
 
     /// <summary>A fresh entry this request may be given, following a Vary marker to its variant; null for none.</summary>
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
-    private async ValueTask<CacheEntry?> FindAsync(ExchangeContext context, RequestDirectives directives)
+    private static async ValueTask<CacheEntry?> FindAsync(ExchangeContext context, RequestDirectives directives, ICacheStore store)
     {
         var state = context.Cache;
         state.KeyLength = state.PrimaryLength;
-        var found = _store.GetAsync(state.PrimaryHash, state.KeyMemory);
+        var found = store.GetAsync(state.PrimaryHash, state.KeyMemory, state.PrimaryHash);
         var entry = found.IsCompletedSuccessfully ? found.Result : await found.ConfigureAwait(false);
         if (entry?.VaryNames is { } names)
         {
             var hash = CacheKeyBuilder.WriteVariant(state, context.Request, names);
-            found = _store.GetAsync(hash, state.KeyMemory);
+            found = store.GetAsync(hash, state.KeyMemory, state.PrimaryHash);
             entry = found.IsCompletedSuccessfully ? found.Result : await found.ConfigureAwait(false);
         }
         return entry is not null && Serves(entry, directives, Stopwatch.GetTimestamp()) ? entry : null;

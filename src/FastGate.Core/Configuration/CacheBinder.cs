@@ -7,7 +7,7 @@ namespace FastGate.Configuration;
 /// <summary>Binds the <c>[cache]</c> section and a route's <c>[routes.NAME.cache]</c> table.</summary>
 internal static class CacheBinder
 {
-    internal static readonly string[] SectionKeys = ["memory", "status_header", "eviction", "redis", "namespace"];
+    internal static readonly string[] SectionKeys = ["memory", "status_header", "eviction", "redis", "namespace", "redis_timeout"];
 
     internal static readonly string[] RouteKeys =
         ["enabled", "default_ttl", "max_ttl", "max_object_size", "key_query", "key_headers", "store_set_cookie"];
@@ -39,10 +39,26 @@ internal static class CacheBinder
             else reader.Error(node, $"{s}.eviction", $"unknown eviction \"{policy}\" (expected \"s3fifo\" or \"lru\")");
         }
         var redis = defaults.Redis;
-        if (children.TryGetValue("redis", out node) && reader.TryString(node, $"{s}.redis", out var text)) redis = text;
+        if (children.TryGetValue("redis", out node) && reader.TryString(node, $"{s}.redis", out var text))
+        {
+            if (RedisError(text) is { } error) reader.Error(node, $"{s}.redis", error);
+            else redis = text.Trim();
+        }
         var ns = defaults.Namespace;
-        if (children.TryGetValue("namespace", out node) && reader.TryString(node, $"{s}.namespace", out text)) ns = text;
-        return new CacheOptions(memory, header, eviction, redis, ns);
+        if (children.TryGetValue("namespace", out node) && reader.TryString(node, $"{s}.namespace", out text))
+        {
+            // Braces would make a Redis Cluster hash tag of the namespace; a space would split a purge message.
+            if (text.Length == 0 || text.Length > 64 || text.AsSpan().IndexOfAny("{} \t\r\n") >= 0)
+                reader.Error(node, $"{s}.namespace", $"\"{text}\" is not a namespace (1 to 64 characters, no braces or spaces)");
+            else ns = text;
+        }
+        var timeout = CacheOptions.DefaultRedisTimeout;
+        if (children.TryGetValue("redis_timeout", out node) && reader.TryDuration(node, $"{s}.redis_timeout", false, out var duration))
+        {
+            if (duration > TimeSpan.FromSeconds(10)) reader.Error(node, $"{s}.redis_timeout", "longer than 10s: a request waits this long for a slow Redis");
+            else timeout = duration;
+        }
+        return new CacheOptions(memory, header, eviction, redis, ns) { RedisTimeout = timeout };
     }
 
     public static RouteCacheOptions? BindRoute(ConfigReader reader, string key, ConfigNode node)
@@ -84,6 +100,21 @@ internal static class CacheBinder
         if (children.TryGetValue("store_set_cookie", out child) && reader.TryBool(child, $"{key}.store_set_cookie", out var cookie))
             options = options with { StoreSetCookie = cookie };
         return reader.ErrorCount != before ? null : options;
+    }
+
+    /// <summary>Why a <c>redis</c> value is no StackExchange.Redis configuration ("host:port[,host:port][,option=value]"), or null.</summary>
+    private static string? RedisError(string text)
+    {
+        if (text.Trim().Length == 0) return null;
+        try
+        {
+            var options = StackExchange.Redis.ConfigurationOptions.Parse(text);
+            return options.EndPoints.Count == 0 ? "names no Redis endpoint (expected \"host:port\" or a StackExchange.Redis configuration string)" : null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
+        {
+            return $"not a Redis configuration: {ex.Message}";
+        }
     }
 
     private static bool Ascii(string name, string other) => string.Equals(name, other, StringComparison.OrdinalIgnoreCase);

@@ -51,6 +51,7 @@ public static class EffectiveConfig
                 .Add("eviction", snapshot.Cache.Eviction)
                 .Add("redis", snapshot.Cache.Redis)
                 .Add("namespace", snapshot.Cache.Namespace)
+                .Add("redis_timeout", DurationParser.Format(snapshot.Cache.RedisTimeout))
                 .Node,
             [ConfigSchema.Clusters] = clusters,
             [ConfigSchema.Routes] = routes,

@@ -24,5 +24,17 @@ internal static class CacheMetrics
         writer.Sample("fastgate_cache_entries", [], store.Entries);
         writer.Family("fastgate_cache_evictions_total", "counter", "Entries evicted to keep the in-process cache within its budget.");
         writer.Sample("fastgate_cache_evictions_total", [], store.Evictions);
+        if (cache.L2 is not { } l2) return;
+        writer.Family("fastgate_cache_l2_requests_total", "counter", "L1 misses looked up in Redis (L2), by result: hit, miss, error (an error or redis_timeout), skipped (not connected, or the L2 breaker open).");
+        foreach (var result in (ReadOnlySpan<L2Result>)[L2Result.Hit, L2Result.Miss, L2Result.Error, L2Result.Skipped])
+            writer.Sample("fastgate_cache_l2_requests_total", [new("result", L2Results.Label(result))], l2.Reads(result));
+        writer.Family("fastgate_cache_l2_errors_total", "counter", "L2 reads, writes and purge deletions that failed or timed out.");
+        writer.Sample("fastgate_cache_l2_errors_total", [], l2.Errors);
+        writer.Family("fastgate_cache_l2_writes_total", "counter", "Fills written to Redis.");
+        writer.Sample("fastgate_cache_l2_writes_total", [], l2.Writes);
+        writer.Family("fastgate_cache_l2_connected", "gauge", "1 while the Redis connection is up.");
+        writer.Sample("fastgate_cache_l2_connected", [], l2.Connected ? 1 : 0);
+        writer.Family("fastgate_cache_l2_breaker_open", "gauge", "1 while the L2 breaker is open or half-open (Redis is skipped).");
+        writer.Sample("fastgate_cache_l2_breaker_open", [], l2.Breaker == "closed" ? 0 : 1);
     }
 }

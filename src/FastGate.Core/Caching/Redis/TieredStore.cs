@@ -1,0 +1,34 @@
+using System.Diagnostics;
+
+namespace FastGate.Caching;
+
+/// <summary>
+/// L1 in front of L2: a lookup L1 answers (fresh) never waits; an L1 miss, or an entry L1 holds past its freshness
+/// (another instance may have refreshed it), asks Redis, and an L2 hit is put into L1. A fill goes into L1 and is
+/// written to L2 in the background.
+/// </summary>
+internal sealed class TieredStore(MemoryStore l1, RedisTier l2) : ICacheStore
+{
+    public ValueTask<CacheEntry?> GetAsync(ulong hash, ReadOnlyMemory<byte> key, ulong primary)
+    {
+        var entry = l1.Get(hash, key.Span);
+        if (entry is not null && (entry.ExpiresAt == long.MaxValue || Stopwatch.GetTimestamp() < entry.ExpiresAt)) return new(entry);
+        return FromL2Async(hash, key, primary);
+    }
+
+    private async ValueTask<CacheEntry?> FromL2Async(ulong hash, ReadOnlyMemory<byte> key, ulong primary)
+    {
+        var entry = await l2.GetAsync(hash, key, primary).ConfigureAwait(false);
+        if (entry is not null) l1.Put(entry);
+        return entry;
+    }
+
+    public void Put(CacheEntry entry)
+    {
+        l1.Put(entry);
+        // A marker goes to L2 with its variant, in one transaction.
+        if (entry.VaryNames is null) l2.Write(entry);
+    }
+
+    public void Remove(CacheEntry entry) => l1.Remove(entry);
+}
