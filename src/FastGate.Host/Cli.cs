@@ -4,7 +4,8 @@ using FastGate.Configuration;
 namespace FastGate.Host;
 
 /// <summary>
-/// The command line: <c>fastgate [--config FILE]</c>, <c>fastgate validate [FILE]</c>, <c>--version</c>, <c>--help</c>.
+/// The command line: <c>fastgate [--config FILE]</c>, <c>fastgate validate [FILE]</c>, <c>fastgate purge ...</c>
+/// (<see cref="PurgeCommand"/>), <c>--version</c>, <c>--help</c>.
 /// Three options do not justify a parsing library.
 /// </summary>
 internal static class Cli
@@ -18,6 +19,10 @@ internal static class Cli
           fastgate [--config FILE]       run the gateway (default config: ./config.toml);
                                          SIGHUP reloads the config, SIGTERM drains and stops
           fastgate validate [FILE]       check a config and print the compiled route table
+          fastgate purge --admin URL [--token T] --url U | --prefix P | --glob G | --tag T
+                                         purge the response cache of a running gateway (and, through
+                                         Redis, of every instance sharing it); the token may also come
+                                         from FASTGATE_ADMIN_TOKEN
           fastgate --version             print the version
           fastgate --help                print this help
 
@@ -39,6 +44,8 @@ internal static class Cli
                 case "-v" or "--version":
                     Console.WriteLine($"fastgate {Version}");
                     return 0;
+                case "purge" when i == 0:
+                    return await PurgeCommand.RunAsync(args[1..]).ConfigureAwait(false);
                 case "validate" when i == 0:
                     validate = true;
                     break;

@@ -11,4 +11,6 @@ namespace FastGate.Host.Admin;
 [JsonSerializable(typeof(ReloadReport))]
 [JsonSerializable(typeof(ConfigReport))]
 [JsonSerializable(typeof(DrainReport))]
+[JsonSerializable(typeof(PurgeBody))]
+[JsonSerializable(typeof(PurgeReport))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -28,7 +28,10 @@ internal static class AdminReports
             routes[route.Name] = outcomes;
         }
         var store = config.Cache.Store;
-        return new CacheReport(store.Bytes, store.Budget, store.Entries, store.Evictions, store.Eviction, config.Cache.Waiting, routes);
+        return new CacheReport(store.Bytes, store.Budget, store.Entries, store.Evictions, store.Eviction, config.Cache.Waiting, routes)
+        {
+            L2 = L2Report.Of(config.Cache.L2),
+        };
     }
 
     public static DestinationReport[] Upstreams(GatewaySnapshot snapshot)

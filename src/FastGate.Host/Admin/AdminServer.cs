@@ -66,6 +66,7 @@ internal sealed class AdminServer : IAsyncDisposable
             (string cluster, string destination) => UpstreamDrain.Set(config, cluster, destination, draining: true, Console.Out));
         app.MapPost("/admin/upstreams/{cluster}/{destination}/undrain",
             (string cluster, string destination) => UpstreamDrain.Set(config, cluster, destination, draining: false, Console.Out));
+        app.MapPost("/admin/cache/purge", (HttpRequest request) => CachePurge.HandleAsync(request, config));
         app.MapPost("/admin/reload", () =>
         {
             var outcome = config.Reload(ReloadReason.Admin);
