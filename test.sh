@@ -14,6 +14,7 @@ install() {
 need python3 || install python3
 need promtool || install prometheus
 need chromium || install chromium   # the dashboard test (Process/DashboardTests) renders the page in it
+need redis-server && need redis-cli || install redis-server   # the L2 cache tests start their own redis-server (Caching/RedisServer)
 
 echo "== build"
 dotnet build FastGate.sln -c Release -nologo -v quiet

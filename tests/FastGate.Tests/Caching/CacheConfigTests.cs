@@ -52,6 +52,15 @@ public class CacheConfigTests
     }
 
     [Fact]
+    public void The_l2_settings_bind_and_show_in_the_summary()
+    {
+        var snapshot = Valid(Route + "cache = {}\n\n[cache]\nredis = \"10.0.0.5:6379,password=secret\"\nnamespace = \"edge\"\nredis_timeout = \"20ms\"\n");
+        Assert.Equal(("10.0.0.5:6379,password=secret", "edge", TimeSpan.FromMilliseconds(20)), (snapshot.Cache.Redis, snapshot.Cache.Namespace, snapshot.Cache.RedisTimeout));
+        Assert.Contains(", L2 Redis (namespace edge, timeout 20ms)", FastGate.Configuration.SnapshotSummary.Describe(snapshot));
+        Assert.Equal(TimeSpan.FromMilliseconds(50), Valid(Route).Cache.RedisTimeout);
+    }
+
+    [Fact]
     public void Environment_overrides_reach_the_cache_section()
     {
         var snapshot = Valid(Route, new Dictionary<string, string> { ["FASTGATE_CACHE__MEMORY"] = "1MiB", ["FASTGATE_CACHE__STATUS_HEADER"] = "X-Edge-Cache" });
@@ -81,6 +90,12 @@ public class CacheConfigTests
     [InlineData("status_header = \"Age\"", "cache.status_header", "handles itself")]
     [InlineData("eviction = \"random\"", "cache.eviction", "unknown eviction")]
     [InlineData("size = 1", "cache.size", "unknown key")]
+    [InlineData("redis = \"127.0.0.1:6379,bogus=1\"", "cache.redis", "not a Redis configuration")]
+    [InlineData("redis = \",,\"", "cache.redis", "names no Redis endpoint")]
+    [InlineData("namespace = \"a{b}\"", "cache.namespace", "not a namespace")]
+    [InlineData("namespace = \"\"", "cache.namespace", "not a namespace")]
+    [InlineData("redis_timeout = \"0s\"", "cache.redis_timeout", "greater than zero")]
+    [InlineData("redis_timeout = \"1m\"", "cache.redis_timeout", "longer than 10s")]
     public void Bad_cache_settings_name_line_and_key(string line, string key, string message)
     {
         var error = SingleError(Route + "\n[cache]\n" + line + "\n");
