@@ -58,6 +58,7 @@ public sealed class HealthCheckTests : IDisposable
         Assert.Empty(seen);
         Assert.Equal([state], cluster.State.Available);
 
+        upstream.Default = (503, ""); // from here on it fails between the scripted answers: no stray pass
         upstream.Then(3, 503);
         await Until(() => seen.Count == 1, "the change to unhealthy");
         var (down, then) = seen.Single();
@@ -68,7 +69,6 @@ public sealed class HealthCheckTests : IDisposable
         Assert.Equal(DownReasons.Unhealthy, state.Down);
         Assert.Empty(cluster.State.Available);
 
-        upstream.Default = (503, "");
         var ok = health.ChecksOk;
         upstream.Then(1, 200); // one pass of the two needed, then failures again
         await Until(() => health.ChecksOk == ok + 1 && health.ConsecutiveFailures >= 1, "a lone pass followed by a failure");
