@@ -64,7 +64,10 @@ public class RateLimitTests
         foreach (var (allowed, total, elapsed, rejected, inner) in runs)
         {
             Assert.True(total > allowed, $"the client never went over the limit ({total} requests in {elapsed})");
-            Assert.InRange(allowed, (100 + 200 * inner.TotalSeconds) * 0.95, (100 + 200 * elapsed.TotalSeconds) * 1.05);
+            // The limit's promise is the upper bound: never more than 5 % over burst + rate × time. Below, a loaded
+            // test machine can leave a client idle while its bucket is full and tokens overflow, so the lower bound
+            // only rules out a limiter that grossly under-admits.
+            Assert.InRange(allowed, (100 + 200 * inner.TotalSeconds) * 0.8, (100 + 200 * elapsed.TotalSeconds) * 1.05);
             Assert.NotNull(rejected);
         }
         Assert.Equal(runs.Sum(r => r.Allowed) + warm.Allowed, upstream.Requests.Count);
