@@ -1,6 +1,7 @@
 # compare.sh's FastGate variants: peers that run FastGate with one thing changed, measured in the same rounds
 # as `fastgate`, for the cost of the observability work (issue 10):
-#   fastgate_base   the binary of BASELINE_REV (built with its own publish.sh in a temporary git worktree)
+#   fastgate_base   the binary of BASELINE_REV (built with its own publish.sh in a temporary git worktree;
+#                   BASE_KEEP=DIR keeps a copy of it and its symbols there, for profile.sh's BIN)
 #   fastgate_trace  the current binary, [tracing] ratio 0.01 over OTLP/HTTP to a sink this script runs
 #   fastgate_log    the current binary, the JSON access log to a file in the peer's run directory
 #   fastgate_guarded the current binary, its cluster with active health checks, outlier detection and the
@@ -88,6 +89,9 @@ build_fastgate_base() {
     # No build node left running with its working directory in the worktree about to be removed.
     if MSBUILDDISABLENODEREUSE=1 timeout 900 "$src/publish.sh" >>"$TMP/build-baseline.log" 2>&1 \
         && mkdir "$TMP/baseline-bin" && cp -p "$src/artifacts/fastgate/fastgate" "$TMP/baseline-bin/"; then
+        # Its symbols, for profile.sh (perf finds the debug link beside the binary).
+        [[ ! -f $src/artifacts/fastgate/fastgate.dbg ]] || cp -p "$src/artifacts/fastgate/fastgate.dbg" "$TMP/baseline-bin/"
+        [[ -z ${BASE_KEEP:-} ]] || { mkdir -p "$BASE_KEEP" && cp -p "$TMP/baseline-bin/"* "$BASE_KEEP/"; }
         BASE_BIN=$TMP/baseline-bin/fastgate
     else
         tail -5 "$TMP/build-baseline.log" >&2 || true

@@ -4,8 +4,10 @@
 #
 #   loadtest/profile.sh                    # FastGate (the native binary of publish.sh)
 #   PEER=nginx loadtest/profile.sh         # nginx or haproxy, for the same tables
+#   BIN=/path/fastgate loadtest/profile.sh # another FastGate binary (its fastgate.dbg beside it, for symbols)
+#   PEER=fastgate_base loadtest/profile.sh # the baseline build of fastgate-variants.sh (BASELINE_REV; or BIN)
 #
-# Environment: SKIP_PUBLISH=1 profiles the binary already in artifacts/fastgate; PEER [fastgate], SECONDS_PER_STEP [10], CONNECTIONS [64], WARMUP [20], OUT [loadtest/results/profile-PEER-TIME].
+# Environment: SKIP_PUBLISH=1 profiles the binary already in artifacts/fastgate; BIN a FastGate binary to profile instead (no publish); PEER [fastgate], SECONDS_PER_STEP [10], CONNECTIONS [64], WARMUP [20], OUT [loadtest/results/profile-PEER-TIME].
 # Writes OUT/report.md (top symbols self and children, perf stat per request, syscalls per request) and keeps
 # OUT/perf.data for `perf report -i`. FastGate's symbols come from artifacts/fastgate/fastgate.dbg beside the binary.
 set -euo pipefail
@@ -26,12 +28,20 @@ mkdir -p "$OUT"
 
 # shellcheck source=loadtest/lib.sh
 source "$ROOT/loadtest/lib.sh"
+# shellcheck source=loadtest/fastgate-variants.sh
+source "$ROOT/loadtest/fastgate-variants.sh"
 lib_init fastgate-profile
 command -v perf >/dev/null || { log "perf is not installed (apt-get install linux-perf)"; exit 1; }
 command -v wrk >/dev/null || { log "wrk is not installed (apt-get install wrk)"; exit 1; }
 
 build_upstream
-if [[ $PEER == fastgate && ${SKIP_PUBLISH:-0} != 1 ]]; then
+if [[ $PEER == fastgate_base ]]; then
+    PEERS=fastgate_base
+    if [[ -n ${BIN:-} ]]; then BASE_BIN=$BIN; else build_fastgate_base; fi
+    [[ -n $BASE_BIN ]] || { log "fastgate_base: ${BASE_BUILD_ERROR:-no binary}"; exit 1; }
+elif [[ $PEER == fastgate && -n ${BIN:-} ]]; then
+    GATEWAY_BIN=$BIN
+elif [[ $PEER == fastgate && ${SKIP_PUBLISH:-0} != 1 ]]; then
     "$ROOT/publish.sh" >/dev/null
 fi
 start_upstreams
