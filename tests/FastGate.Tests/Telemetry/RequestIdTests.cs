@@ -153,4 +153,23 @@ public partial class RequestIdTests
             Assert.True(seen.Add(id));
         }
     }
+
+    [Fact]
+    public void Every_random_digit_of_generated_ids_takes_every_hex_value()
+    {
+        // 122 random bits: each digit but the version '4' and the variant (8, 9, a or b) shows all 16 values.
+        var seen = new HashSet<char>[RequestId.GeneratedLength];
+        for (var i = 0; i < seen.Length; i++) seen[i] = [];
+        Span<byte> buffer = stackalloc byte[RequestId.MaxLength];
+        for (var i = 0; i < 4_000; i++)
+        {
+            RequestId.Generate(buffer);
+            for (var at = 0; at < seen.Length; at++) seen[at].Add((char)buffer[at]);
+        }
+        for (var at = 0; at < seen.Length; at++)
+        {
+            var expected = at switch { 8 or 13 or 18 or 23 => 1, 14 => 1, 19 => 4, _ => 16 };
+            Assert.True(seen[at].Count == expected, $"position {at}: {seen[at].Count} distinct characters, {expected} expected");
+        }
+    }
 }

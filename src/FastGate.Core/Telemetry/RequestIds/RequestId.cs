@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using FastGate.Proxy;
 
 namespace FastGate.Telemetry;
@@ -53,20 +54,55 @@ public static class RequestId
     }
 
     /// <summary>Writes a random (version 4) UUID, lower-case hex; returns its length.</summary>
+    /// <remarks>
+    /// Two draws of the thread's xoshiro generator (<see cref="Random.Shared"/>) and a table lookup per byte: the
+    /// nibble-by-nibble formatting this replaced branched on each random nibble and mispredicted about every third.
+    /// </remarks>
     public static int Generate(Span<byte> destination)
     {
-        Span<byte> random = stackalloc byte[16];
-        Random.Shared.NextBytes(random);
-        random[6] = (byte)((random[6] & 0x0f) | 0x40);
-        random[8] = (byte)((random[8] & 0x3f) | 0x80);
-        var at = 0;
-        for (var i = 0; i < 16; i++)
+        if (destination.Length < GeneratedLength) throw new ArgumentException("too small for a request ID", nameof(destination));
+        // NextInt64() is uniform over 63 bits: the 126 of two draws cover the UUID's 122 random ones, the second
+        // draw's bit 62 giving the top bit of the first half.
+        var first = (ulong)Random.Shared.NextInt64();
+        var second = (ulong)Random.Shared.NextInt64();
+        var high = first | ((second << 1) & 0x8000_0000_0000_0000UL);
+        high = (high & 0xFFFF_FFFF_FFFF_0FFFUL) | 0x0000_0000_0000_4000UL; // version 4
+        var low = (second & 0x3FFF_FFFF_FFFF_FFFFUL) | 0x8000_0000_0000_0000UL; // variant 10
+        ref var at = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+        WriteHex(ref at, 0, high >> 32, 4);
+        Unsafe.Add(ref at, 8) = (byte)'-';
+        WriteHex(ref at, 9, high >> 16, 2);
+        Unsafe.Add(ref at, 13) = (byte)'-';
+        WriteHex(ref at, 14, high, 2);
+        Unsafe.Add(ref at, 18) = (byte)'-';
+        WriteHex(ref at, 19, low >> 48, 2);
+        Unsafe.Add(ref at, 23) = (byte)'-';
+        WriteHex(ref at, 24, low, 6);
+        return GeneratedLength;
+    }
+
+    /// <summary>Writes the low <paramref name="bytes"/> bytes of <paramref name="value"/>, most significant first, as hex at <paramref name="offset"/>.</summary>
+    private static void WriteHex(ref byte destination, int offset, ulong value, int bytes)
+    {
+        for (var i = bytes - 1; i >= 0; i--)
         {
-            if (i is 4 or 6 or 8 or 10) destination[at++] = (byte)'-';
-            destination[at++] = Hex(random[i] >> 4);
-            destination[at++] = Hex(random[i] & 0xf);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, offset + 2 * i), HexPairs[(int)(value & 0xFF)]);
+            value >>= 8;
         }
-        return at;
+    }
+
+    /// <summary>Each byte's two lower-case hex digits, in memory order (first digit in the low byte).</summary>
+    private static readonly ushort[] HexPairs = MakeHexPairs();
+
+    private static ushort[] MakeHexPairs()
+    {
+        var pairs = new ushort[256];
+        for (var b = 0; b < 256; b++)
+        {
+            int first = Hex(b >> 4), second = Hex(b & 0xf);
+            pairs[b] = (ushort)(BitConverter.IsLittleEndian ? first | (second << 8) : (first << 8) | second);
+        }
+        return pairs;
     }
 
     private static byte Hex(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
