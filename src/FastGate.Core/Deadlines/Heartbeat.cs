@@ -44,7 +44,19 @@ internal static class Heartbeat
         if (timeout == Timeout.InfiniteTimeSpan || timeout.TotalMilliseconds >= long.MaxValue / 4) return Never;
         // From the clock itself, not the last tick's reading, which is up to a period old: a deadline set from
         // that would expire up to a period early.
-        return Clock() + (long)timeout.TotalMilliseconds;
+        return After(timeout, System.Diagnostics.Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>
+    /// The deadline <paramref name="timeout"/> after <paramref name="timestamp"/>, a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp the caller has just taken for itself (the exchange's phase times): the same clock as <see cref="After(TimeSpan)"/>
+    /// without reading it again. Both are rounded up to whole milliseconds, since a tick compares its reading of the
+    /// clock rounded down: the deadline is then never passed before <paramref name="timeout"/> has fully elapsed.
+    /// </summary>
+    public static long After(TimeSpan timeout, long timestamp)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan || timeout.TotalMilliseconds >= long.MaxValue / 4) return Never;
+        return (timestamp + s_ticksPerMs - 1) / s_ticksPerMs + (long)Math.Ceiling(timeout.TotalMilliseconds);
     }
 
     /// <summary>Starts checking <paramref name="target"/>; once per connection, not per request.</summary>

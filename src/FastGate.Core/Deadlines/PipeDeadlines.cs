@@ -49,6 +49,11 @@ internal sealed class PipeDeadlines : IThreadPoolWorkItem
     /// <summary>The read deadline <paramref name="timeout"/> from now, or <paramref name="notAfter"/> (a heartbeat time) when that comes first.</summary>
     public void SetReadDeadline(TimeSpan timeout, long notAfter) => Volatile.Write(ref _read, Math.Min(Heartbeat.After(timeout), notAfter));
 
+    /// <summary>The read deadline <paramref name="timeout"/> after <paramref name="timestamp"/> (see <see cref="Heartbeat.After(TimeSpan, long)"/>),
+    /// or <paramref name="notAfter"/> when that comes first.</summary>
+    public void SetReadDeadlineFrom(long timestamp, TimeSpan timeout, long notAfter = Heartbeat.Never) =>
+        Volatile.Write(ref _read, Math.Min(Heartbeat.After(timeout, timestamp), notAfter));
+
     public void ClearReadDeadline() => Volatile.Write(ref _read, Heartbeat.Never);
 
     public void SetFlushDeadline(TimeSpan timeout) => Volatile.Write(ref _flush, Heartbeat.After(timeout));

@@ -36,6 +36,10 @@ internal sealed class ClientConnection
     private ExchangeContext? _context;
     private ProxyError _headError;
     private RequestRejection _headRejection;
+    /// <summary>When the current head's first bytes were there (a <see cref="System.Diagnostics.Stopwatch"/> timestamp): its header deadline and the exchange's start.</summary>
+    private long _headStartedAt;
+    /// <summary>When the last exchange completed, 0 before the first: the keep-alive wait is timed from it.</summary>
+    private long _lastCompletedAt;
     private volatile bool _idle;
     private volatile bool _draining;
 
@@ -69,7 +73,9 @@ internal sealed class ClientConnection
                 var limits = _snapshots.Current.Limits;
                 // The keep-alive wait for a head's first byte is awaited here, not in ReadRequestHeadAsync, so an idle
                 // connection holds no state machine beyond this one. Its expiry, a drain or a FIN closes quietly.
-                _deadlines.SetReadDeadline(limits.KeepAliveTimeout);
+                // The idle time runs from the end of the last response, a timestamp the exchange took anyway.
+                if (_lastCompletedAt != 0) _deadlines.SetReadDeadlineFrom(_lastCompletedAt, limits.KeepAliveTimeout);
+                else _deadlines.SetReadDeadline(limits.KeepAliveTimeout);
                 ReadResult first;
                 while (true)
                 {
@@ -88,9 +94,10 @@ internal sealed class ClientConnection
                 var context = _context!;
                 _stats.OnRequest();
                 // The config is taken once the head is here, so a connection idle through a reload uses the new one.
-                context.Begin(_snapshots.Current, System.Diagnostics.Stopwatch.GetTimestamp());
+                context.Begin(_snapshots.Current, _headStartedAt);
                 context.Rejection = error == ProxyError.None ? RequestRejection.None : _headRejection;
                 if (!await Exchange.RunAsync(context, error).ConfigureAwait(false)) return;
+                _lastCompletedAt = context.CompletedAt;
             }
         }
         catch (Exception ex) when (BodyRelay.IsTransportError(ex))
@@ -162,7 +169,9 @@ internal sealed class ClientConnection
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private async ValueTask<bool> ReadRequestHeadAsync(HttpLimits limits, ReadResult result)
     {
-        _deadlines.SetReadDeadline(limits.HeaderTimeout);
+        // One clock reading for the header deadline and the exchange's start (its first byte, as the phases count).
+        _headStartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        _deadlines.SetReadDeadlineFrom(_headStartedAt, limits.HeaderTimeout);
         var context = AcquireContext();
         var parser = context.RequestParser;
         parser.Reset();

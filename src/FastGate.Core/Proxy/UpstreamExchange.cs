@@ -54,7 +54,11 @@ internal static class UpstreamExchange
         if (!await SendContinueIfExpectedAsync(context).ConfigureAwait(false)) return await AbandonAsync(context).ConfigureAwait(false);
 
         HeadRead read;
-        var headSent = await FlushUpstreamAsync(context, upstream).ConfigureAwait(false);
+        var flushing = FlushUpstreamAsync(context, upstream);
+        // A head flushed at once left within microseconds of the lease: the response clock can run from that
+        // timestamp instead of reading the clock again. One whose flush waited is timed from when it is sent.
+        var sentAt = flushing.IsCompleted ? context.UpstreamConnectedAt : 0;
+        var headSent = await flushing.ConfigureAwait(false);
         if (headSent != RelayResult.Done)
         {
             if (headSent == RelayResult.SendTimedOut) upstream.ResetWhenClosed = true;
@@ -67,7 +71,7 @@ internal static class UpstreamExchange
                 context.RequestBodyPending = true;
                 context.RequestBodyRelay = RelayRequestBodyAsync(context, upstream);
             }
-            read = await ReadResponseHeadAsync(context, upstream).ConfigureAwait(false);
+            read = await ReadResponseHeadAsync(context, upstream, sentAt).ConfigureAwait(false);
         }
 
         if (allowReuse && upstream.IsReused && IsStale(request, kept.IsKept, headSent, read))
@@ -86,7 +90,7 @@ internal static class UpstreamExchange
                 context.InterimSent = true;
                 if (!await FlushClientAsync(context).ConfigureAwait(false)) return await AbandonAsync(context).ConfigureAwait(false);
             }
-            read = await ReadResponseHeadAsync(context, upstream).ConfigureAwait(false);
+            read = await ReadResponseHeadAsync(context, upstream, sentAt: 0).ConfigureAwait(false);
         }
 
         if (read != HeadRead.Ok) return await FailAsync(context, read).ConfigureAwait(false);
@@ -249,8 +253,9 @@ internal static class UpstreamExchange
     /// still being relayed, the relay starts it when done (only ever armed here, never disarmed, so a relay finishing
     /// concurrently cannot lose its start).
     /// </summary>
+    /// <param name="sentAt">When the request (a head without a body) was sent, a timestamp already taken; 0: read the clock.</param>
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
-    private static async ValueTask<HeadRead> ReadResponseHeadAsync(ExchangeContext context, UpstreamConnection upstream)
+    private static async ValueTask<HeadRead> ReadResponseHeadAsync(ExchangeContext context, UpstreamConnection upstream, long sentAt)
     {
         var parser = context.ResponseParser;
         var response = context.Response;
@@ -259,7 +264,11 @@ internal static class UpstreamExchange
         var limits = context.Snapshot.Limits;
         parser.Reset();
         if (!context.Request.HasBody || context.RequestBodyRelay.IsCompleted)
-            deadlines.SetReadDeadline(context.Route!.Timeouts.Response, context.Deadline);
+        {
+            var timeout = context.Route!.Timeouts.Response;
+            if (sentAt != 0) deadlines.SetReadDeadlineFrom(sentAt, timeout, context.Deadline);
+            else deadlines.SetReadDeadline(timeout, context.Deadline);
+        }
         while (true)
         {
             System.IO.Pipelines.ReadResult result;

@@ -94,7 +94,13 @@ public sealed class DestinationState
         internal set => _monitors = value;
     }
 
-    /// <summary>Tells every passive monitor how an attempt at this destination ended.</summary>
+    /// <summary>Tells every passive monitor how an attempt at this destination ended, now; without monitors the clock is not read.</summary>
+    public void ReportAttempt(AttemptResult result)
+    {
+        if (_monitors.Length > 0 || result == AttemptResult.ConnectFailure) ReportAttempt(result, System.Diagnostics.Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>Tells every passive monitor how an attempt at this destination ended, at <paramref name="timestamp"/>.</summary>
     public void ReportAttempt(AttemptResult result, long timestamp)
     {
         var monitors = _monitors;
