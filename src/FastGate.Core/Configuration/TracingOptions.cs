@@ -19,7 +19,8 @@ public sealed record TracingOptions(ISampler Sampler, TraceExporterKind Exporter
     public double Rate { get; init; } = 10;
 
     /// <summary>False for <c>sampler = "never"</c>: nothing on the request path looks at tracing then.</summary>
-    public bool Enabled => Sampler is not NeverSampler;
+    /// <remarks>A reference compare (there is one <see cref="NeverSampler"/>): read per request, where a type check costs a call.</remarks>
+    public bool Enabled => !ReferenceEquals(Sampler, NeverSampler.Instance);
 
     public static Uri DefaultEndpoint(TraceExporterKind exporter) => exporter switch
     {

@@ -68,104 +68,98 @@ internal static class Exchange
                 var buffered = await RequestBodyBuffering.FillAsync(context, keepable).ConfigureAwait(false);
                 if (buffered != RelayResult.Done) return await RefuseBodyAsync(context, buffered).ConfigureAwait(false);
             }
-            if (route.Cluster.State.Bulkhead is not { } bulkhead) return await ForwardAsync(context, route.Cluster, closeIfAnswered).ConfigureAwait(false);
-            if (!await bulkhead.EnterAsync().ConfigureAwait(false)) return await RespondAsync(context, ProxyError.Overloaded, closeIfAnswered).ConfigureAwait(false);
+            var cluster = route.Cluster;
+            var bulkhead = cluster.State.Bulkhead;
+            if (bulkhead is not null && !await bulkhead.EnterAsync().ConfigureAwait(false))
+                return await RespondAsync(context, ProxyError.Overloaded, closeIfAnswered).ConfigureAwait(false);
             try
             {
-                return await ForwardAsync(context, route.Cluster, closeIfAnswered).ConfigureAwait(false);
+                // 5 and 6: attempts at the cluster's destinations (one, plus one on a fresh connection when a pooled
+                // one was found closed; more under the cluster's retry policy, each at a destination not tried yet,
+                // after a jittered backoff and within the retry budget), then the response policies and the relay.
+                // Inline, not a method of its own: one async state machine less to box and resume per request.
+                var state = cluster.State;
+                var retry = cluster.Retry;
+                var total = route.Timeouts.Request;
+                context.Deadline = Heartbeat.After(total, context.StartedAt); // Never when there is none
+                if (retry is not null) state.RetryBudget.OnRequest(Stopwatch.GetTimestamp());
+                // A body is sent again only when it was read whole and kept; an upgrade cannot be repeated.
+                var mayRetry = retry is not null && !request.IsUpgrade && retry.Methods.Contains(request.Method)
+                    && (!request.HasBody || KeepBody(context, retry.MaxBody));
+                for (var attempt = 1; ; attempt++)
+                {
+                    var delay = TimeSpan.Zero;
+                    var destination = Pick(context, cluster, state, attempt, out var refused);
+                    if (refused || destination is null)
+                    {
+                        var error = !refused && BreakerRetryAfter.TryAdd(context.Local, state, Stopwatch.GetTimestamp()) ? ProxyError.BreakerOpen : ProxyError.NoDestination;
+                        return await RespondAsync(context, error, closeIfAnswered).ConfigureAwait(false);
+                    }
+                    context.Destination = destination;
+                    context.Tried[attempt - 1] = destination;
+                    destination.OnRequestStart();
+                    try
+                    {
+                        var outcome = await UpstreamExchange.SendAsync(context, destination, allowReuse: true).ConfigureAwait(false);
+                        // A pooled connection the upstream had already closed: once more, on a fresh one.
+                        if (outcome == UpstreamOutcome.Stale)
+                        {
+                            ExchangeTracing.EndAttempt(context, responded: false);
+                            outcome = await UpstreamExchange.SendAsync(context, destination, allowReuse: false).ConfigureAwait(false);
+                        }
+
+                        // A retry must also fit before the exchange's deadline, backoff included.
+                        if (mayRetry && attempt < retry!.Attempts && ShouldRetry(context, retry, outcome)
+                            && Heartbeat.After(delay = retry.Delay(attempt)) < context.Deadline
+                            && state.RetryBudget.TryRetry(retry.BudgetPercent, Stopwatch.GetTimestamp()))
+                        {
+                            if (outcome == UpstreamOutcome.Response) UpstreamExchange.DiscardResponse(context);
+                            destination.Stats.RecordRetriedAttempt(context.Error);
+                        }
+                        else
+                        {
+                            switch (outcome)
+                            {
+                                case UpstreamOutcome.ClientGone:
+                                    return false;
+                                case UpstreamOutcome.Failed:
+                                    if (ProxyErrors.StatusOf(context.Error) == 0) return false;
+                                    return await RespondAsync(context, context.Error, context.CloseConnection || !request.KeepAlive).ConfigureAwait(false);
+                                case UpstreamOutcome.Upgraded:
+                                    await UpstreamExchange.TunnelAsync(context).ConfigureAwait(false);
+                                    return false;
+                            }
+
+                            // 6: response policies, then the head and body
+                            context.Status = context.Response.StatusCode;
+                            context.ResponseEdits.Reset(context.Response);
+                            EchoRequestId(context);
+                            if (context.AffinityCookie is { } cookie) context.ResponseEdits.Add("Set-Cookie"u8, cookie);
+                            RunResponsePolicies(context);
+                            context.Route!.Cache?.OnResponse(context);
+                            return await UpstreamExchange.RelayResponseAsync(context).ConfigureAwait(false);
+                        }
+                    }
+                    finally
+                    {
+                        if (state.Balancer is ILatencyAwareBalancer) ObserveLatency(context, destination);
+                        destination.ReportAttempt(AttemptResults.Of(context.Error, context.ResponseHeadAt != 0, context.Response.StatusCode));
+                        ExchangeTracing.EndAttempt(context, responded: context.ResponseHeadAt != 0);
+                        destination.OnRequestEnd();
+                    }
+
+                    if (delay > TimeSpan.Zero) await Task.Delay(delay).ConfigureAwait(false);
+                    context.BeginAttempt();
+                }
             }
             finally
             {
-                bulkhead.Leave();
+                bulkhead?.Leave();
             }
         }
         finally
         {
             Complete(context);
-        }
-    }
-
-    /// <summary>
-    /// Phase 5 and 6: attempts at the cluster's destinations (one, plus one on a fresh connection when a pooled one
-    /// was found closed; more under the cluster's retry policy, each at a destination not tried yet, after a
-    /// jittered backoff and within the retry budget), then the response policies and the relay.
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
-    private static async ValueTask<bool> ForwardAsync(ExchangeContext context, Cluster cluster, bool closeIfAnswered)
-    {
-        var request = context.Request;
-        var state = cluster.State;
-        var retry = cluster.Retry;
-        var total = context.Route!.Timeouts.Request;
-        if (total != Timeout.InfiniteTimeSpan) context.Deadline = Heartbeat.After(total - Stopwatch.GetElapsedTime(context.StartedAt));
-        if (retry is not null) state.RetryBudget.OnRequest(Stopwatch.GetTimestamp());
-        // A body is sent again only when it was read whole and kept; an upgrade cannot be repeated.
-        var mayRetry = retry is not null && !request.IsUpgrade && retry.Methods.Contains(request.Method)
-            && (!request.HasBody || KeepBody(context, retry.MaxBody));
-        for (var attempt = 1; ; attempt++)
-        {
-            var delay = TimeSpan.Zero;
-            var destination = Pick(context, cluster, state, attempt, out var refused);
-            if (refused || destination is null)
-            {
-                var error = !refused && BreakerRetryAfter.TryAdd(context.Local, state, Stopwatch.GetTimestamp()) ? ProxyError.BreakerOpen : ProxyError.NoDestination;
-                return await RespondAsync(context, error, closeIfAnswered).ConfigureAwait(false);
-            }
-            context.Destination = destination;
-            context.Tried[attempt - 1] = destination;
-            destination.OnRequestStart();
-            try
-            {
-                var outcome = await UpstreamExchange.SendAsync(context, destination, allowReuse: true).ConfigureAwait(false);
-                // A pooled connection the upstream had already closed: once more, on a fresh one.
-                if (outcome == UpstreamOutcome.Stale)
-                {
-                    ExchangeTracing.EndAttempt(context, responded: false);
-                    outcome = await UpstreamExchange.SendAsync(context, destination, allowReuse: false).ConfigureAwait(false);
-                }
-
-                // A retry must also fit before the exchange's deadline, backoff included.
-                if (mayRetry && attempt < retry!.Attempts && ShouldRetry(context, retry, outcome)
-                    && Heartbeat.After(delay = retry.Delay(attempt)) < context.Deadline
-                    && state.RetryBudget.TryRetry(retry.BudgetPercent, Stopwatch.GetTimestamp()))
-                {
-                    if (outcome == UpstreamOutcome.Response) UpstreamExchange.DiscardResponse(context);
-                    destination.Stats.RecordRetriedAttempt(context.Error);
-                }
-                else
-                {
-                    switch (outcome)
-                    {
-                        case UpstreamOutcome.ClientGone:
-                            return false;
-                        case UpstreamOutcome.Failed:
-                            if (ProxyErrors.StatusOf(context.Error) == 0) return false;
-                            return await RespondAsync(context, context.Error, context.CloseConnection || !request.KeepAlive).ConfigureAwait(false);
-                        case UpstreamOutcome.Upgraded:
-                            await UpstreamExchange.TunnelAsync(context).ConfigureAwait(false);
-                            return false;
-                    }
-
-                    // 6: response policies, then the head and body
-                    context.Status = context.Response.StatusCode;
-                    context.ResponseEdits.Reset(context.Response);
-                    EchoRequestId(context);
-                    if (context.AffinityCookie is { } cookie) context.ResponseEdits.Add("Set-Cookie"u8, cookie);
-                    RunResponsePolicies(context);
-                    context.Route!.Cache?.OnResponse(context);
-                    return await UpstreamExchange.RelayResponseAsync(context).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                if (state.Balancer is ILatencyAwareBalancer) ObserveLatency(context, destination);
-                destination.ReportAttempt(AttemptResults.Of(context.Error, context.ResponseHeadAt != 0, context.Response.StatusCode), Stopwatch.GetTimestamp());
-                ExchangeTracing.EndAttempt(context, responded: context.ResponseHeadAt != 0);
-                destination.OnRequestEnd();
-            }
-
-            if (delay > TimeSpan.Zero) await Task.Delay(delay).ConfigureAwait(false);
-            context.BeginAttempt();
         }
     }
 

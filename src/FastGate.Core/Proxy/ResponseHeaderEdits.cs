@@ -19,7 +19,8 @@ public sealed class ResponseHeaderEdits
         if (_upstream is not { } head) return;
         for (var i = 0; i < head.FieldCount; i++)
         {
-            if (System.Text.Ascii.EqualsIgnoreCase(head.Name(i), name)) head.Field(i).Drop = true;
+            ref var field = ref head.Field(i);
+            if (field.NameLength == name.Length && System.Text.Ascii.EqualsIgnoreCase(head.Name(i), name)) field.Drop = true;
         }
     }
 

@@ -7,5 +7,9 @@ public sealed class NeverSampler : ISampler
 
     public static readonly NeverSampler Instance = new();
 
+    private NeverSampler()
+    {
+    }
+
     public bool ShouldSample(in TraceParent parent) => false;
 }
