@@ -74,8 +74,9 @@ public class SamplerTests
         });
         var seconds = watch.Elapsed.TotalSeconds;
         Assert.True(offered > 100_000, $"only {offered} decisions were offered");
-        // At most one per 20 ms, whatever the load; at least most of those slots were taken.
-        Assert.InRange(sampled, 80, 50 * seconds + 1);
+        // At most one per 20 ms, whatever the load (the promise); at least a good share of those slots taken, though
+        // a loaded test machine may leave all four threads unscheduled for part of the 2 s (seen: fewer than 80).
+        Assert.InRange(sampled, 40, 50 * seconds + 1);
     }
 
     [Fact]
