@@ -132,4 +132,23 @@ public class TransformTests
         Assert.Equal("/x", upstream!.Target);
         Assert.Equal(["X-Order: first", "X-Order: second"], Lines(upstream, "X-Order"));
     }
+
+    [Fact]
+    public async Task Repeated_and_interleaved_paths_get_the_same_rewrite_from_the_memo_as_the_first_time()
+    {
+        await using var upstream = PolicyGateway.Upstream("");
+        await using var gateway = await PolicyGateway.StartAsync(upstream, Config);
+        using var client = gateway.Connect();
+        string[] paths = ["/v1/a", "/v2/b", "/v1/a", "/v1/c", "/v2/b", "/v1/a", "/v1/" + new string('x', 600), "/v1/" + new string('x', 600)];
+        string[] expected = ["/a", "/v2/b", "/a", "/c", "/v2/b", "/a", "/" + new string('x', 600), "/" + new string('x', 600)];
+        var targets = new List<string>();
+        foreach (var path in paths)
+        {
+            client.Send($"GET {path} HTTP/1.1\r\nHost: a\r\n\r\n");
+            Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+            Assert.True(upstream.Requests.TryDequeue(out var seen));
+            targets.Add(seen.Target.Split('?')[0]);
+        }
+        Assert.Equal(expected, targets);
+    }
 }

@@ -43,19 +43,34 @@ internal sealed class PathRegex(Regex regex, string replace)
     private static readonly SearchValues<char> ReplaceChars = SearchValues.Create(
         "!$%&'()*+,-./0123456789:;=@ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~{}");
 
-    /// <summary>Rewrites <paramref name="path"/> into <paramref name="edits"/>; allocates (the replaced string) only when it matches.</summary>
+    private readonly PathRewriteMemo _memo = new();
+
+    /// <summary>Rewrites <paramref name="path"/> into <paramref name="edits"/>. A path seen recently is answered from the memo
+    /// without allocating; a new one runs the regex (which allocates the replaced string) and is remembered.</summary>
     public void Apply(ReadOnlySpan<byte> path, RequestEdits edits)
+    {
+        if (!_memo.TryGet(path, out var rewritten))
+        {
+            rewritten = Rewrite(path);
+            _memo.Remember(path, rewritten);
+        }
+        if (rewritten is null) return;
+        rewritten.CopyTo(edits.PathBuffer(rewritten.Length));
+        edits.SetPathLength(rewritten.Length);
+    }
+
+    /// <summary>The rewritten path as bytes, or null when the pattern does not match or the result is not a path.</summary>
+    internal byte[]? Rewrite(ReadOnlySpan<byte> path)
     {
         char[]? rented = null;
         var chars = path.Length <= MaxStackChars ? stackalloc char[path.Length] : (rented = ArrayPool<char>.Shared.Rent(path.Length)).AsSpan(0, path.Length);
         try
         {
             Encoding.ASCII.GetChars(path, chars);
-            if (!regex.IsMatch(chars)) return;
+            if (!regex.IsMatch(chars)) return null;
             var result = regex.Replace(new string(chars), replace, 1);
-            if (result.Length == 0 || result[0] != '/' || result.AsSpan().ContainsAnyExcept(PathChars)) return;
-            var buffer = edits.PathBuffer(result.Length);
-            edits.SetPathLength(Encoding.ASCII.GetBytes(result, buffer));
+            if (result.Length == 0 || result[0] != '/' || result.AsSpan().ContainsAnyExcept(PathChars)) return null;
+            return Encoding.ASCII.GetBytes(result);
         }
         finally
         {
