@@ -49,6 +49,9 @@ public sealed class ExchangeContext
     /// <summary>Changes request policies make to the head sent upstream.</summary>
     public RequestEdits RequestEdits { get; } = new();
 
+    /// <summary>Gathers a head's writes into one piece of the connection writer's memory.</summary>
+    internal HeadBuffer HeadBuffer { get; } = new();
+
     // Per connection.
     internal PipeReader ClientInput { get; private set; } = null!;
     internal PipeWriter ClientOutput { get; private set; } = null!;

@@ -49,8 +49,9 @@ internal static class UpstreamExchange
         context.UpstreamConnectedAt = Stopwatch.GetTimestamp();
         upstream.Deadlines.Clear();
 
-        RequestHeadWriter.Write(upstream.Output, request, route, destination.Config, context.Client,
+        RequestHeadWriter.Write(context.HeadBuffer.Begin(upstream.Output), request, route, destination.Config, context.Client,
             context.Snapshot.Telemetry.RequestIdHeaderBytes, context.RequestId, context.Trace.ForwardedParent, context.RequestEdits);
+        context.HeadBuffer.End();
         if (!await SendContinueIfExpectedAsync(context).ConfigureAwait(false)) return await AbandonAsync(context).ConfigureAwait(false);
 
         HeadRead read;
@@ -129,7 +130,8 @@ internal static class UpstreamExchange
         var close = !request.KeepAlive || framing == ClientFraming.Close || context.Connection.Draining
             || context.CloseConnection || (hasBody && !context.RequestBodyRelay.IsCompleted);
         var connection = close ? "close"u8 : request.VersionMinor == 0 ? "keep-alive"u8 : default;
-        ResponseHeadWriter.Write(output, response, framing, connection, upgrade: false, context.ResponseEdits.Added);
+        ResponseHeadWriter.Write(context.HeadBuffer.Begin(output), response, framing, connection, upgrade: false, context.ResponseEdits.Added);
+        context.HeadBuffer.End();
 
         var limits = context.Snapshot.Limits;
         var timing = new RelayTiming(upstream.Deadlines, context.ClientDeadlines, context.Route!.Timeouts.Body, limits.SendTimeout,
