@@ -267,8 +267,9 @@ internal static class Exchange
         EchoRequestId(context);
         if (context.Route is not null) RunResponsePolicies(context);
         var request = context.Request;
-        context.Local.Write(context.ClientOutput, context.ResponseEdits.Added, request.Method == HttpMethod.Head, close,
+        context.Local.Write(context.HeadBuffer.Begin(context.ClientOutput), context.ResponseEdits.Added, request.Method == HttpMethod.Head, close,
             http10KeepAlive: request.VersionMinor == 0);
+        context.HeadBuffer.End();
         var flushed = await BodyRelay.FlushAsync(context.ClientOutput, context.ClientFlushTiming).ConfigureAwait(false);
         context.Outcome = flushed == RelayResult.Done ? ExchangeOutcome.Local : ExchangeOutcome.Aborted;
         if (flushed == RelayResult.SendTimedOut) context.AbortClient();
