@@ -27,6 +27,23 @@ public sealed class CacheExchange
     internal bool MayStore;
     /// <summary>The fill this exchange leads: others with the same key wait for it.</summary>
     internal FillSlot? Slot;
+    /// <summary>The request's directives and conditionals, as the lookup read them.</summary>
+    internal RequestDirectives Directives;
+
+    /// <summary>The stored response past its freshness that this exchange revalidates or refills (a 304 refreshes it; an error may serve it).</summary>
+    internal CacheEntry? Stale;
+    /// <summary>The upstream request carries the cache's own If-None-Match / If-Modified-Since for <see cref="Stale"/>.</summary>
+    internal bool Conditional;
+    /// <summary>The outcome waits for the upstream's answer (revalidated, stale or a new response) to be counted.</summary>
+    internal bool OutcomePending;
+    /// <summary>The entry the cache answers with after the upstream's response (304 or error) instead of relaying it.</summary>
+    internal CacheEntry? Answer;
+
+    /// <summary>A background refresh (stale-while-revalidate): set before its exchange runs, kept across <see cref="Begin"/>.</summary>
+    internal CacheEntry? RefreshOf;
+    internal FillSlot? RefreshSlot;
+    /// <summary>This exchange is a background refresh: nothing is counted, and its "client" is a sink.</summary>
+    internal bool Background;
 
     /// <summary>The response passed the storage policy: <see cref="Plan"/> describes the entry to be.</summary>
     internal bool Planned;
@@ -43,8 +60,10 @@ public sealed class CacheExchange
     {
         Owner = owner;
         Outcome = CacheOutcome.None;
-        HasAuthorization = MayStore = Planned = Filling = Overflow = Chunked = false;
+        HasAuthorization = MayStore = Planned = Filling = Overflow = Chunked = Conditional = OutcomePending = Background = false;
         Slot = null;
+        Stale = Answer = null;
+        Directives = default;
         Plan = default;
         Body = [];
         BodyLength = 0;
@@ -54,7 +73,8 @@ public sealed class CacheExchange
     internal void End()
     {
         Owner = null;
-        Slot = null;
+        Slot = RefreshSlot = null;
+        Stale = Answer = RefreshOf = null;
         Filling = Planned = false;
         Plan = default;
         Body = [];

@@ -10,13 +10,14 @@ namespace FastGate.Caching;
 internal static class CacheHitWriter
 {
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
-    public static async ValueTask<RelayResult> WriteAsync(ExchangeContext context, CacheEntry entry, bool close)
+    public static async ValueTask<RelayResult> WriteAsync(ExchangeContext context, CacheEntry entry, bool close, bool notModified = false)
     {
         var output = context.ClientOutput;
         var request = context.Request;
-        WriteHead(output, entry, context.ResponseEdits.Added, close, http10: request.VersionMinor == 0, Stopwatch.GetTimestamp());
+        if (notModified) WriteNotModifiedHead(output, entry, context.ResponseEdits.Added, close, http10: request.VersionMinor == 0, Stopwatch.GetTimestamp());
+        else WriteHead(output, entry, context.ResponseEdits.Added, close, http10: request.VersionMinor == 0, Stopwatch.GetTimestamp());
         var timing = context.ClientFlushTiming;
-        if (request.Method != Http.HttpMethod.Head)
+        if (request.Method != Http.HttpMethod.Head && !notModified)
         {
             var body = entry.Body;
             for (var offset = 0; offset < body.Length; offset += BodyRelay.MaxWritePerFlush)
@@ -39,12 +40,39 @@ internal static class CacheHitWriter
     public static void WriteHead(IBufferWriter<byte> output, CacheEntry entry, HeaderBlock added, bool close, bool http10, long now)
     {
         output.Write(entry.Head);
+        WriteTail(output, entry, added, close, http10, now);
+    }
+
+    private static void WriteTail(IBufferWriter<byte> output, CacheEntry entry, HeaderBlock added, bool close, bool http10, long now)
+    {
         WriteAge(output, Age(entry, now));
         added.WriteTo(output);
         if (close) output.Write("Connection: close\r\n"u8);
         else if (http10) output.Write("Connection: keep-alive\r\n"u8);
         output.Write("\r\n"u8);
     }
+
+    /// <summary>
+    /// A 304 for a client that has the stored response: the fields a 200 would carry that RFC 9110 §15.4.5 names
+    /// (Cache-Control, Content-Location, Date, ETag, Expires, Vary) and Last-Modified, Age and the added lines; no
+    /// body and no Content-Length.
+    /// </summary>
+    public static void WriteNotModifiedHead(IBufferWriter<byte> output, CacheEntry entry, HeaderBlock added, bool close, bool http10, long now)
+    {
+        output.Write("HTTP/1.1 304 Not Modified\r\n"u8);
+        var head = entry.Head;
+        var position = StoredHead.FirstField(head);
+        while (StoredHead.NextField(head, ref position, out var name, out _, out var line))
+        {
+            if (KeptIn304(name)) output.Write(line);
+        }
+        WriteTail(output, entry, added, close, http10, now);
+    }
+
+    private static bool KeptIn304(ReadOnlySpan<byte> name) =>
+        CacheControl.Is(name, "cache-control"u8) || CacheControl.Is(name, "content-location"u8) || CacheControl.Is(name, "date"u8)
+        || CacheControl.Is(name, "etag"u8) || CacheControl.Is(name, "expires"u8) || CacheControl.Is(name, "vary"u8)
+        || CacheControl.Is(name, "last-modified"u8);
 
     /// <summary>Age in seconds: the upstream's Age when stored plus the time the entry has been resident.</summary>
     public static long Age(CacheEntry entry, long now) =>

@@ -9,4 +9,8 @@ public enum CacheOutcome : byte
     Miss,
     /// <summary>Not looked up: a method other than GET/HEAD, a body, an upgrade, or request <c>no-store</c>.</summary>
     Bypass,
+    /// <summary>A stored response past its freshness, served as the origin or the client allowed (stale-while-revalidate, stale-if-error, max-stale).</summary>
+    Stale,
+    /// <summary>A stored response the upstream confirmed with a 304 to the cache's conditional request.</summary>
+    Revalidated,
 }

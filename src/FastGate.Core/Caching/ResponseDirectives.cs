@@ -14,34 +14,66 @@ internal struct ResponseDirectives
     public bool SetsCookie;
     public bool VaryAll;
     public int VaryFields;
+    /// <summary>RFC 5861 windows past freshness, in seconds; -1 when not given.</summary>
+    public long StaleWhileRevalidate, StaleIfError;
+    /// <summary>The response has an ETag or a Last-Modified: a cache can revalidate it with a conditional request.</summary>
+    public bool HasValidator;
+
+    /// <summary>May be served stale at all (with a window, or max-stale): not no-cache, must-revalidate or proxy-revalidate (RFC 9111 §4.2.4).</summary>
+    public readonly bool AllowsStale => !NoCache && !MustRevalidate && !ProxyRevalidate;
 
     /// <summary>Freshness the origin gave explicitly, in seconds: s-maxage, else max-age, else Expires; -1 for none.</summary>
     public readonly long ExplicitLifetime => SMaxAge >= 0 ? SMaxAge : MaxAge >= 0 ? MaxAge : ExpiresIn;
 
     public static ResponseDirectives Of(ResponseHead response, DateTimeOffset now)
     {
-        var d = new ResponseDirectives { MaxAge = -1, SMaxAge = -1, ExpiresIn = -1 };
-        var expires = -1L;
-        var date = -1L;
-        var expiresInvalid = false;
-        for (var i = 0; i < response.FieldCount; i++)
+        var reader = new Reader();
+        for (var i = 0; i < response.FieldCount; i++) reader.Field(response.Name(i), response.Value(i));
+        return reader.End(now);
+    }
+
+    /// <summary>What a stored head says (the stale path reads an entry's rules from its bytes; nothing is kept beside them).</summary>
+    public static ResponseDirectives OfStored(ReadOnlySpan<byte> head, DateTimeOffset now)
+    {
+        var reader = new Reader();
+        var position = StoredHead.FirstField(head);
+        while (StoredHead.NextField(head, ref position, out var name, out var value, out _)) reader.Field(name, value);
+        return reader.End(now);
+    }
+
+    private struct Reader
+    {
+        private ResponseDirectives _d;
+        private long _expires, _date;
+        private bool _expiresInvalid;
+
+        public Reader()
         {
-            var name = response.Name(i);
-            var value = response.Value(i);
-            if (CacheControl.Is(name, "cache-control"u8)) d.Read(value);
+            _d = new ResponseDirectives { MaxAge = -1, SMaxAge = -1, ExpiresIn = -1, StaleWhileRevalidate = -1, StaleIfError = -1 };
+            _expires = _date = -1;
+        }
+
+        public void Field(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+        {
+            if (CacheControl.Is(name, "cache-control"u8)) _d.Read(value);
             else if (CacheControl.Is(name, "expires"u8))
             {
-                expires = HttpDate.Parse(value);
-                expiresInvalid = expires < 0;
+                _expires = HttpDate.Parse(value);
+                _expiresInvalid = _expires < 0;
             }
-            else if (CacheControl.Is(name, "date"u8)) date = HttpDate.Parse(value);
-            else if (CacheControl.Is(name, "age"u8)) d.Age = Math.Max(0, CacheControl.Seconds(HttpChars.TrimOws(value)));
-            else if (CacheControl.Is(name, "set-cookie"u8)) d.SetsCookie = true;
-            else if (CacheControl.Is(name, "vary"u8)) d.ReadVary(value);
+            else if (CacheControl.Is(name, "date"u8)) _date = HttpDate.Parse(value);
+            else if (CacheControl.Is(name, "age"u8)) _d.Age = Math.Max(0, CacheControl.Seconds(HttpChars.TrimOws(value)));
+            else if (CacheControl.Is(name, "set-cookie"u8)) _d.SetsCookie = true;
+            else if (CacheControl.Is(name, "vary"u8)) _d.ReadVary(value);
+            else if (CacheControl.Is(name, "etag"u8) || CacheControl.Is(name, "last-modified"u8)) _d.HasValidator = true;
         }
-        if (expiresInvalid) d.ExpiresIn = 0;
-        else if (expires >= 0) d.ExpiresIn = Math.Max(0, expires - (date >= 0 ? date : now.ToUnixTimeSeconds()));
-        return d;
+
+        public ResponseDirectives End(DateTimeOffset now)
+        {
+            if (_expiresInvalid) _d.ExpiresIn = 0;
+            else if (_expires >= 0) _d.ExpiresIn = Math.Max(0, _expires - (_date >= 0 ? _date : now.ToUnixTimeSeconds()));
+            return _d;
+        }
     }
 
     private void Read(ReadOnlySpan<byte> list)
@@ -59,6 +91,8 @@ internal struct ResponseDirectives
             else if (CacheControl.Is(name, "immutable"u8)) Immutable = true;
             else if (CacheControl.Is(name, "max-age"u8)) MaxAge = Min(MaxAge, CacheControl.Seconds(value));
             else if (CacheControl.Is(name, "s-maxage"u8)) SMaxAge = Min(SMaxAge, CacheControl.Seconds(value));
+            else if (CacheControl.Is(name, "stale-while-revalidate"u8)) StaleWhileRevalidate = Min(StaleWhileRevalidate, CacheControl.Seconds(value));
+            else if (CacheControl.Is(name, "stale-if-error"u8)) StaleIfError = Min(StaleIfError, CacheControl.Seconds(value));
         }
     }
 

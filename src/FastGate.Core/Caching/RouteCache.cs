@@ -51,20 +51,29 @@ public sealed class RouteCache : ICacheHook
         var state = context.Cache;
         state.Begin(this);
         var request = context.Request;
+        if (state.RefreshOf is { } refreshing) return BeginRefresh(context, state, refreshing);
         if (request.Method is not (HttpMethod.Get or HttpMethod.Head) || request.HasBody || request.IsUpgrade)
             return Decide(context, CacheOutcome.Bypass);
         var directives = RequestDirectives.Of(request);
         if (directives.NoStore) return Decide(context, CacheOutcome.Bypass);
         state.HasAuthorization = directives.HasAuthorization;
+        state.Directives = directives;
         CacheKeyBuilder.WritePrimary(state, _routeKey, request, _keyQuery, _keyHeaders);
 
+        CacheEntry? stale = null;
         if (!directives.NoCache)
         {
             var found = FindAsync(context, directives, _store);
             var entry = found.IsCompletedSuccessfully ? found.Result : await found.ConfigureAwait(false);
-            if (entry is not null) return await HitAsync(context, entry).ConfigureAwait(false);
+            if (entry is not null)
+            {
+                var now = Stopwatch.GetTimestamp();
+                if (IsFresh(entry, directives, now)) return await HitAsync(context, entry).ConfigureAwait(false);
+                if (await ServesStaleAsync(context, entry, directives, now).ConfigureAwait(false)) return CacheLookup.Hit;
+                stale = entry;
+            }
         }
-        // HEAD is answered from a stored GET, never stored itself.
+        // HEAD is answered from a stored GET, never stored (nor revalidated) itself.
         if (request.Method != HttpMethod.Get) return Decide(context, CacheOutcome.Miss);
 
         var fills = _runtime.Fills;
@@ -76,18 +85,26 @@ public sealed class RouteCache : ICacheHook
             // A fill that completed between the lookup and the slot stored its entry before it left: look once more (in L1, where it went).
             if (!directives.NoCache && await FindAsync(context, directives, _l1).ConfigureAwait(false) is { } entry)
             {
-                Release(state);
-                return await HitAsync(context, entry).ConfigureAwait(false);
+                if (IsFresh(entry, directives, Stopwatch.GetTimestamp()))
+                {
+                    Release(state);
+                    return await HitAsync(context, entry).ConfigureAwait(false);
+                }
+                stale = entry;
             }
-            return Decide(context, CacheOutcome.Miss);
+            return Revalidate(context, stale);
         }
-        if (directives.NoCache || !fills.TryGetValue(state.PrimaryHash, out var running)) return Decide(context, CacheOutcome.Miss);
+        if (directives.NoCache || !fills.TryGetValue(state.PrimaryHash, out var running)) return Revalidate(context, stale);
 
-        // Another exchange fetches this key: wait for it (bounded), then take its entry or go upstream alone.
+        // Another exchange fetches (or revalidates) this key: wait for it (bounded), then take its entry or go upstream alone.
         Interlocked.Increment(ref _runtime._waiting);
         await running.Done.Task.WaitAsync(_route.Timeouts.Response).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         Interlocked.Decrement(ref _runtime._waiting);
-        if (await FindAsync(context, directives, _l1).ConfigureAwait(false) is { } filled) return await HitAsync(context, filled).ConfigureAwait(false);
+        if (await FindAsync(context, directives, _l1).ConfigureAwait(false) is { } filled)
+        {
+            if (IsFresh(filled, directives, Stopwatch.GetTimestamp())) return await HitAsync(context, filled).ConfigureAwait(false);
+            stale = filled;
+        }
         // That fill failed or was not stored: the first waiter to get here leads the next one, the rest go upstream without waiting again.
         slot = new FillSlot();
         if (fills.TryAdd(state.PrimaryHash, slot))
@@ -95,16 +112,129 @@ public sealed class RouteCache : ICacheHook
             state.Slot = slot;
             state.MayStore = true;
         }
-        return Decide(context, CacheOutcome.Miss);
+        return Revalidate(context, stale);
     }
 
-    /// <summary>Phase 6, after the response policies: the status header, and whether this response becomes the fill.</summary>
-    public void OnResponse(ExchangeContext context)
+    /// <summary>
+    /// A stale entry that may answer at once: within the request's max-stale, or within the response's
+    /// stale-while-revalidate, which also starts the one background refresh of the key (unless one runs already).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    private async ValueTask<bool> ServesStaleAsync(ExchangeContext context, CacheEntry entry, RequestDirectives directives, long now)
+    {
+        var rules = ResponseDirectives.OfStored(entry.Head, DateTimeOffset.UtcNow);
+        var whileRevalidating = Revalidation.WithinWindow(rules, entry, directives, rules.StaleWhileRevalidate, now);
+        if (!whileRevalidating && !Revalidation.WithinWindow(rules, entry, directives, directives.MaxStale, now)) return false;
+        var state = context.Cache;
+        if (whileRevalidating && context.Request.Method == HttpMethod.Get)
+        {
+            var slot = new FillSlot();
+            if (_runtime.Fills.TryAdd(state.PrimaryHash, slot))
+            {
+                // A refresh that ended between the lookup and the slot left its entry: serve that one, start none.
+                if (await FindAsync(context, directives, _l1).ConfigureAwait(false) is { } current && current != entry)
+                {
+                    _runtime.Fills.TryRemove(new KeyValuePair<ulong, FillSlot>(state.PrimaryHash, slot));
+                    slot.Done.TrySetResult();
+                    if (IsFresh(current, directives, Stopwatch.GetTimestamp()))
+                    {
+                        await HitAsync(context, current).ConfigureAwait(false);
+                        return true;
+                    }
+                    entry = current;
+                }
+                else CacheRefresh.Start(context, _runtime, entry, slot);
+            }
+        }
+        Decide(context, CacheOutcome.Stale);
+        await WriteEntryAsync(context, entry).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The exchange goes upstream: with the stale entry's validators when it has one (its outcome is counted once the answer is in).</summary>
+    private CacheLookup Revalidate(ExchangeContext context, CacheEntry? stale)
     {
         var state = context.Cache;
-        if (state.Owner != this) return;
+        if (stale is null) return Decide(context, CacheOutcome.Miss);
+        state.Stale = stale;
+        state.Conditional = Revalidation.AddConditionals(context, stale);
+        state.Outcome = CacheOutcome.Miss;
+        state.OutcomePending = true;
+        return CacheLookup.Miss;
+    }
+
+    /// <summary>A background refresh's exchange: it leads the fill its trigger took, conditionally when the entry has validators.</summary>
+    private CacheLookup BeginRefresh(ExchangeContext context, CacheExchange state, CacheEntry stale)
+    {
+        var request = context.Request;
+        var directives = RequestDirectives.Of(request);
+        state.Background = true;
+        state.HasAuthorization = directives.HasAuthorization;
+        CacheKeyBuilder.WritePrimary(state, _routeKey, request, _keyQuery, _keyHeaders);
+        state.Slot = state.RefreshSlot;
+        state.MayStore = true;
+        state.Stale = stale;
+        state.Conditional = Revalidation.AddConditionals(context, stale);
+        state.Outcome = CacheOutcome.Miss;
+        return CacheLookup.Miss;
+    }
+
+    /// <summary>
+    /// Phase 6, after the response policies: the status header, and whether this response becomes the fill. True
+    /// when the cache answers instead (a 304 to its conditional request, or an error while a stale entry may stand
+    /// in): the exchange then calls <see cref="AnswerAsync"/> and relays nothing.
+    /// </summary>
+    public bool OnResponse(ExchangeContext context)
+    {
+        var state = context.Cache;
+        if (state.Owner != this) return false;
+        if (state.Stale is { } stale)
+        {
+            var response = context.Response;
+            if (response.StatusCode == 304 && state.Conditional)
+            {
+                var refreshed = Revalidation.Refreshed(stale, response, context.ResponseHeadAt, state.HasAuthorization, Options);
+                if (refreshed is not null) _store.Put(refreshed);
+                else _store.Remove(stale);
+                Release(state);
+                return Answer(context, refreshed ?? stale, CacheOutcome.Revalidated);
+            }
+            if (Revalidation.IsServerError(response.StatusCode) && Revalidation.ServesOnError(stale, state.Directives, Stopwatch.GetTimestamp()))
+            {
+                Release(state);
+                return Answer(context, stale, CacheOutcome.Stale);
+            }
+            Settle(context, CacheOutcome.Miss);
+        }
         if (_statusHeader.Length > 0) context.ResponseEdits.Set(_statusHeader, CacheOutcomes.HeaderValue(state.Outcome));
         if (!state.MayStore || !Plan(context, state)) Release(state);
+        return false;
+    }
+
+    /// <summary>No response came (connect error, timeout, no destination): true when a stale entry answers instead, within stale-if-error.</summary>
+    public bool OnUpstreamFailed(ExchangeContext context)
+    {
+        var state = context.Cache;
+        if (state.Owner != this || state.Stale is not { } stale || !Revalidation.ServesOnError(stale, state.Directives, Stopwatch.GetTimestamp()))
+            return false;
+        Release(state);
+        return Answer(context, stale, CacheOutcome.Stale);
+    }
+
+    /// <summary>Writes the entry <see cref="OnResponse"/> or <see cref="OnUpstreamFailed"/> chose; returns whether the client connection stays open.</summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    public async ValueTask<bool> AnswerAsync(ExchangeContext context)
+    {
+        UpstreamExchange.ReleaseUnrelayed(context);
+        await WriteEntryAsync(context, context.Cache.Answer!).ConfigureAwait(false);
+        return !context.CloseConnection;
+    }
+
+    private bool Answer(ExchangeContext context, CacheEntry entry, CacheOutcome outcome)
+    {
+        context.Cache.Answer = entry;
+        Settle(context, outcome);
+        return true;
     }
 
     /// <summary>Phase 7: whoever waited for a fill that did not complete is let go.</summary>
@@ -112,6 +242,7 @@ public sealed class RouteCache : ICacheHook
     {
         var state = context.Cache;
         if (state.Owner != this) return;
+        if (state.OutcomePending) Settle(context, state.Outcome);
         Release(state);
         state.End();
     }
@@ -229,7 +360,7 @@ public sealed class RouteCache : ICacheHook
         return [.. names];
     }
 
-    /// <summary>A fresh entry this request may be given, following a Vary marker to its variant; null for none.</summary>
+    /// <summary>An entry (fresh or not) this request may be given, following a Vary marker to its variant; null for none.</summary>
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private static async ValueTask<CacheEntry?> FindAsync(ExchangeContext context, RequestDirectives directives, ICacheStore store)
     {
@@ -243,26 +374,36 @@ public sealed class RouteCache : ICacheHook
             found = store.GetAsync(hash, state.KeyMemory, state.PrimaryHash);
             entry = found.IsCompletedSuccessfully ? found.Result : await found.ConfigureAwait(false);
         }
-        return entry is not null && Serves(entry, directives, Stopwatch.GetTimestamp()) ? entry : null;
+        return entry is not null && (entry.VaryNames is null) && (!directives.HasAuthorization || entry.AllowsAuthorized) ? entry : null;
     }
+
+    /// <summary>The entry is fresh and young enough for the request's max-age.</summary>
+    internal static bool IsFresh(CacheEntry entry, in RequestDirectives directives, long now) =>
+        now < entry.ExpiresAt && (directives.MaxAge < 0 || CacheHitWriter.Age(entry, now) <= directives.MaxAge);
 
     /// <summary>The entry is fresh, young enough for the request's max-age, and allowed for a request with Authorization.</summary>
     internal static bool Serves(CacheEntry entry, in RequestDirectives directives, long now) =>
-        now < entry.ExpiresAt
-        && (directives.MaxAge < 0 || CacheHitWriter.Age(entry, now) <= directives.MaxAge)
-        && (!directives.HasAuthorization || entry.AllowsAuthorized);
+        IsFresh(entry, directives, now) && (!directives.HasAuthorization || entry.AllowsAuthorized);
 
-    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
-    private async ValueTask<CacheLookup> HitAsync(ExchangeContext context, CacheEntry entry)
+    private ValueTask<CacheLookup> HitAsync(ExchangeContext context, CacheEntry entry)
     {
         Decide(context, CacheOutcome.Hit);
-        context.Status = entry.Status;
+        return WriteEntryAsync(context, entry);
+    }
+
+    /// <summary>Writes a stored response to the client with the exchange's outcome as the status header; a 304 when the client's conditional holds.</summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
+    private async ValueTask<CacheLookup> WriteEntryAsync(ExchangeContext context, CacheEntry entry)
+    {
+        var state = context.Cache;
+        var request = context.Request;
+        var notModified = state.Directives.IsConditional && ClientConditional.NotModified(request, state.Directives, entry);
+        context.Status = notModified ? 304 : entry.Status;
         context.ResponseEdits.Reset(null);
         Exchange.PrepareLocalEdits(context);
-        if (_statusHeader.Length > 0) context.ResponseEdits.Add(_statusHeader, "HIT"u8);
-        var request = context.Request;
-        var close = !request.KeepAlive || context.CloseConnection || context.Connection.Draining;
-        var written = await CacheHitWriter.WriteAsync(context, entry, close).ConfigureAwait(false);
+        if (_statusHeader.Length > 0) context.ResponseEdits.Add(_statusHeader, CacheOutcomes.HeaderValue(state.Outcome));
+        var close = !request.KeepAlive || context.CloseConnection || context.ClientDraining;
+        var written = await CacheHitWriter.WriteAsync(context, entry, close, notModified).ConfigureAwait(false);
         context.Outcome = written == RelayResult.Done ? ExchangeOutcome.Local : ExchangeOutcome.Aborted;
         if (written == RelayResult.SendTimedOut) context.AbortClient();
         else if (written != RelayResult.Done) context.CloseConnection = true;
@@ -272,9 +413,17 @@ public sealed class RouteCache : ICacheHook
 
     private CacheLookup Decide(ExchangeContext context, CacheOutcome outcome)
     {
-        context.Cache.Outcome = outcome;
-        _route.Stats?.RecordCache(outcome);
+        Settle(context, outcome);
         return CacheLookup.Miss;
+    }
+
+    /// <summary>The outcome is known: it is the status header's value and counted (a background refresh counts nothing).</summary>
+    private void Settle(ExchangeContext context, CacheOutcome outcome)
+    {
+        var state = context.Cache;
+        state.Outcome = outcome;
+        state.OutcomePending = false;
+        if (!state.Background) _route.Stats?.RecordCache(outcome);
     }
 
     /// <summary>The fill this exchange led is over (stored or given up): waiters look again.</summary>

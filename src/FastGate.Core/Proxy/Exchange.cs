@@ -58,7 +58,7 @@ internal static class Exchange
             if (route.Cache is { } cache && await cache.LookupAsync(context).ConfigureAwait(false) == CacheLookup.Hit)
             {
                 if (context.Outcome == ExchangeOutcome.Pending) context.Outcome = ExchangeOutcome.Local;
-                return !closeIfAnswered && !context.CloseConnection && !context.Connection.Draining;
+                return !closeIfAnswered && !context.CloseConnection && !context.ClientDraining;
             }
 
             // 5: upstream, once the body has shown it arrives (a dribbling body never holds an upstream connection)
@@ -93,6 +93,9 @@ internal static class Exchange
                     if (refused || destination is null)
                     {
                         var error = !refused && BreakerRetryAfter.TryAdd(context.Local, state, Stopwatch.GetTimestamp()) ? ProxyError.BreakerOpen : ProxyError.NoDestination;
+                        context.Error = error;
+                        // A stale entry within stale-if-error stands in for the error.
+                        if (route.Cache is { } staleCache && staleCache.OnUpstreamFailed(context)) return await staleCache.AnswerAsync(context).ConfigureAwait(false);
                         return await RespondAsync(context, error, closeIfAnswered).ConfigureAwait(false);
                     }
                     context.Destination = destination;
@@ -124,6 +127,8 @@ internal static class Exchange
                                     return false;
                                 case UpstreamOutcome.Failed:
                                     if (ProxyErrors.StatusOf(context.Error) == 0) return false;
+                                    if (route.Cache is { } staleCache && staleCache.OnUpstreamFailed(context))
+                                        return await staleCache.AnswerAsync(context).ConfigureAwait(false);
                                     return await RespondAsync(context, context.Error, context.CloseConnection || !request.KeepAlive).ConfigureAwait(false);
                                 case UpstreamOutcome.Upgraded:
                                     await UpstreamExchange.TunnelAsync(context).ConfigureAwait(false);
@@ -136,7 +141,9 @@ internal static class Exchange
                             EchoRequestId(context);
                             if (context.AffinityCookie is { } cookie) context.ResponseEdits.Add("Set-Cookie"u8, cookie);
                             RunResponsePolicies(context);
-                            context.Route!.Cache?.OnResponse(context);
+                            // The cache may answer from its entry instead: a 304 to its revalidation, or an error a stale entry stands in for.
+                            if (route.Cache is { } responseCache && responseCache.OnResponse(context))
+                                return await responseCache.AnswerAsync(context).ConfigureAwait(false);
                             return await UpstreamExchange.RelayResponseAsync(context).ConfigureAwait(false);
                         }
                     }
@@ -261,7 +268,7 @@ internal static class Exchange
     [AsyncMethodBuilder(typeof(PooledValueTaskBuilder<>))]
     private static async ValueTask<bool> WriteLocalAsync(ExchangeContext context, bool close)
     {
-        close |= context.CloseConnection || context.Connection.Draining;
+        close |= context.CloseConnection || context.ClientDraining;
         context.Status = context.Local.Status;
         context.ResponseEdits.Reset(null);
         EchoRequestId(context);

@@ -56,7 +56,10 @@ public sealed class ExchangeContext
     internal PipeReader ClientInput { get; private set; } = null!;
     internal PipeWriter ClientOutput { get; private set; } = null!;
     internal ClientInfo Client { get; private set; } = null!;
-    internal ClientConnection Connection { get; private set; } = null!;
+    /// <summary>The client connection; null for a cache's background refresh, which has no client.</summary>
+    internal ClientConnection? Connection { get; private set; }
+    /// <summary>The client connection drains: this exchange is its last.</summary>
+    internal bool ClientDraining => Connection is { Draining: true };
     internal IExchangeObserver[] Observers { get; private set; } = [];
 
     // Per exchange.
@@ -153,7 +156,7 @@ public sealed class ExchangeContext
         CloseConnection = true;
     }
 
-    internal void Bind(ClientConnection connection, PipeReader input, PipeWriter output, PipeDeadlines deadlines, ClientInfo client,
+    internal void Bind(ClientConnection? connection, PipeReader input, PipeWriter output, PipeDeadlines deadlines, ClientInfo client,
         IExchangeObserver[] observers)
     {
         Connection = connection;
@@ -217,7 +220,7 @@ public sealed class ExchangeContext
         Upstream = null;
         Array.Clear(Tried);
         Client = null!;
-        Connection = null!;
+        Connection = null;
         Observers = [];
         ClientInput = null!;
         ClientOutput = null!;

@@ -127,7 +127,7 @@ internal static class UpstreamExchange
         var output = context.ClientOutput;
         var framing = ResponseHeadWriter.ChooseFraming(response, request.VersionMinor == 1);
         // An answer that comes before the whole request body leaves the rest of that body unread: say the connection ends.
-        var close = !request.KeepAlive || framing == ClientFraming.Close || context.Connection.Draining
+        var close = !request.KeepAlive || framing == ClientFraming.Close || context.ClientDraining
             || context.CloseConnection || (hasBody && !context.RequestBodyRelay.IsCompleted);
         var connection = close ? "close"u8 : request.VersionMinor == 0 ? "keep-alive"u8 : default;
         ResponseHeadWriter.Write(context.HeadBuffer.Begin(output), response, framing, connection, upgrade: false, context.ResponseEdits.Added);
@@ -389,6 +389,22 @@ internal static class UpstreamExchange
         var result = await context.RequestBodyRelay.ConfigureAwait(false);
         context.RequestBodyPending = false;
         return result;
+    }
+
+    /// <summary>
+    /// A response the cache answers for instead of relaying it: a bodiless one (a 304) leaves its connection to the
+    /// pool, anything else closes it with the body unread.
+    /// </summary>
+    internal static void ReleaseUnrelayed(ExchangeContext context)
+    {
+        if (context.Upstream is not { } upstream) return;
+        if (context.Response.Framing == ResponseFraming.None && context.Response.KeepAlive && !context.RequestBodyPending)
+        {
+            context.Upstream = null;
+            upstream.Deadlines.Clear();
+            upstream.Destination.Pool.Return(upstream);
+        }
+        else DiscardUpstream(context);
     }
 
     /// <summary>A response the exchange will not relay (its status is retried): its connection is closed, body unread.</summary>

@@ -93,11 +93,26 @@ public sealed class RedisTier : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes a filled entry (and a variant's marker) with its remaining freshness as the Redis TTL, in the background.</summary>
+    /// <summary>
+    /// Writes a filled entry (and a variant's marker) in the background, with its remaining freshness as the Redis
+    /// TTL plus the time it may still be used stale: its stale-while-revalidate or stale-if-error window, and
+    /// <see cref="RevalidationKeep"/> for one with a validator.
+    /// </summary>
     public void Write(CacheEntry entry)
     {
         if (_multiplexer is not { IsConnected: true } multiplexer || !_breaker.TryAdmit()) return;
         _ = WriteAsync(multiplexer.GetDatabase(), entry);
+    }
+
+    /// <summary>How long past its freshness L2 keeps an entry with a validator, so another instance can revalidate it instead of fetching it whole.</summary>
+    public static readonly TimeSpan RevalidationKeep = TimeSpan.FromMinutes(10);
+
+    private static TimeSpan StaleKeep(CacheEntry entry)
+    {
+        if (entry.VaryNames is not null) return TimeSpan.Zero;
+        var rules = ResponseDirectives.OfStored(entry.Head, DateTimeOffset.UtcNow);
+        var keep = TimeSpan.FromSeconds(Math.Max(0, rules.AllowsStale ? Math.Max(rules.StaleWhileRevalidate, rules.StaleIfError) : 0));
+        return rules.HasValidator && keep < RevalidationKeep ? RevalidationKeep : keep;
     }
 
     private async Task WriteAsync(IDatabase db, CacheEntry entry)
@@ -105,7 +120,7 @@ public sealed class RedisTier : IAsyncDisposable
         try
         {
             var now = Stopwatch.GetTimestamp();
-            var ttl = Stopwatch.GetElapsedTime(now, entry.ExpiresAt);
+            var ttl = Stopwatch.GetElapsedTime(now, entry.ExpiresAt) + StaleKeep(entry);
             if (ttl <= TimeSpan.Zero) return;
             var unixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             var name = _keys.Entry(entry.PrimaryHash, entry.Hash);

@@ -4,8 +4,9 @@ namespace FastGate.Caching;
 
 /// <summary>
 /// L1 in front of L2: a lookup L1 answers (fresh) never waits; an L1 miss, or an entry L1 holds past its freshness
-/// (another instance may have refreshed it), asks Redis, and an L2 hit is put into L1. A fill goes into L1 and is
-/// written to L2 in the background.
+/// (another instance may have refreshed it), asks Redis, and an L2 hit is put into L1; when L2 has nothing, the
+/// stale L1 entry is still the answer (to be revalidated or served stale). A fill goes into L1 and is written to L2
+/// in the background.
 /// </summary>
 internal sealed class TieredStore(MemoryStore l1, RedisTier l2) : ICacheStore
 {
@@ -13,13 +14,16 @@ internal sealed class TieredStore(MemoryStore l1, RedisTier l2) : ICacheStore
     {
         var entry = l1.Get(hash, key.Span);
         if (entry is not null && (entry.ExpiresAt == long.MaxValue || Stopwatch.GetTimestamp() < entry.ExpiresAt)) return new(entry);
-        return FromL2Async(hash, key, primary);
+        return FromL2Async(hash, key, primary, entry);
     }
 
-    private async ValueTask<CacheEntry?> FromL2Async(ulong hash, ReadOnlyMemory<byte> key, ulong primary)
+    private async ValueTask<CacheEntry?> FromL2Async(ulong hash, ReadOnlyMemory<byte> key, ulong primary, CacheEntry? stale)
     {
         var entry = await l2.GetAsync(hash, key, primary).ConfigureAwait(false);
-        if (entry is not null) l1.Put(entry);
+        if (entry is null) return stale;
+        // L2 holds the same stale copy, or an older one: keep what L1 has.
+        if (stale is not null && entry.ExpiresAt <= stale.ExpiresAt) return stale;
+        l1.Put(entry);
         return entry;
     }
 
