@@ -32,21 +32,14 @@ public class CacheHitBenchmarks
     {
         if (new Http1RequestParser().TryParse(new ReadOnlySequence<byte>(Samples.SmallGet), _request, HttpLimits.Default, out _, out _) != ParseStatus.Complete)
             throw new InvalidOperationException("the sample request does not parse");
-        var conditional = Encoding.ASCII.GetString(Samples.SmallGet).Replace("\r\n\r\n", "\r\nIf-None-Match: \"v1\"\r\n\r\n");
+        var conditional = Encoding.ASCII.GetString(Samples.SmallGet).Replace("/42 ", "/43 ").Replace("\r\n\r\n", "\r\nIf-None-Match: \"v1\"\r\n\r\n");
         if (new Http1RequestParser().TryParse(new ReadOnlySequence<byte>(Samples.Ascii(conditional)), _conditional, HttpLimits.Default, out _, out _) != ParseStatus.Complete)
             throw new InvalidOperationException("the conditional request does not parse");
-        CacheKeyBuilder.WritePrimary(_state, RouteKey, _request, null, _noHeaders);
-        var body = new byte[1024];
-        _store.Put(new CacheEntry
-        {
-            Hash = _state.PrimaryHash,
-            Key = _state.Key.ToArray(),
-            Head = Samples.Ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: max-age=600\r\nETag: \"v1\"\r\nDate: Fri, 04 Dec 2026 12:00:00 GMT\r\nContent-Length: 1024\r\n"),
-            Body = body,
-            Status = 200,
-            StoredAt = Stopwatch.GetTimestamp(),
-            ExpiresAt = long.MaxValue,
-        });
+        const string fields = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: max-age=600\r\n";
+        const string date = "Date: Fri, 04 Dec 2026 12:00:00 GMT\r\nContent-Length: 1024\r\n";
+        Store(_request, fields + date);
+        // The conditional GET's entry (another path) has an ETag.
+        Store(_conditional, fields + "ETag: \"v1\"\r\n" + date);
         _added.Add("X-Cache"u8, "HIT"u8);
         if (LookupAndWrite1KB() < 1024) throw new InvalidOperationException("the lookup missed");
         if (ConditionalLookupAndWrite304() is 0 or >= 1024) throw new InvalidOperationException("the conditional lookup was not a 304");
@@ -80,6 +73,21 @@ public class CacheHitBenchmarks
         if (Find(_conditional, now, out var directives) is not { } entry || !ClientConditional.NotModified(_conditional, directives, entry)) return 0;
         CacheHitWriter.WriteNotModifiedHead(_pipe.Writer, entry, _added, close: false, http10: false, now);
         return FlushAndRead();
+    }
+
+    private void Store(RequestHead request, string head)
+    {
+        CacheKeyBuilder.WritePrimary(_state, RouteKey, request, null, _noHeaders);
+        _store.Put(new CacheEntry
+        {
+            Hash = _state.PrimaryHash,
+            Key = _state.Key.ToArray(),
+            Head = Samples.Ascii(head),
+            Body = new byte[1024],
+            Status = 200,
+            StoredAt = Stopwatch.GetTimestamp(),
+            ExpiresAt = long.MaxValue,
+        });
     }
 
     /// <summary>The key built and hashed, the L1 lookup with its full-key compare, and the freshness check.</summary>

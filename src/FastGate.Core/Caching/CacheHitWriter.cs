@@ -43,6 +43,7 @@ internal static class CacheHitWriter
         WriteTail(output, entry, added, close, http10, now);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteTail(IBufferWriter<byte> output, CacheEntry entry, HeaderBlock added, bool close, bool http10, long now)
     {
         WriteAge(output, Age(entry, now));
