@@ -126,24 +126,22 @@ public sealed class RouteCache : ICacheHook
         var whileRevalidating = Revalidation.WithinWindow(rules, entry, directives, rules.StaleWhileRevalidate, now);
         if (!whileRevalidating && !Revalidation.WithinWindow(rules, entry, directives, directives.MaxStale, now)) return false;
         var state = context.Cache;
-        if (whileRevalidating && context.Request.Method == HttpMethod.Get)
+        // While a refresh (or another fill) runs for the key, a stale request allocates nothing.
+        if (whileRevalidating && context.Request.Method == HttpMethod.Get && !_runtime.Fills.ContainsKey(state.PrimaryHash))
         {
             var slot = new FillSlot();
             if (_runtime.Fills.TryAdd(state.PrimaryHash, slot))
             {
-                // A refresh that ended between the lookup and the slot left its entry: serve that one, start none.
-                if (await FindAsync(context, directives, _l1).ConfigureAwait(false) is { } current && current != entry)
+                // A refresh that ended between the lookup and the slot left a fresh entry: serve that one, start none.
+                var current = await FindAsync(context, directives, _l1).ConfigureAwait(false);
+                if (current is not null && IsFresh(current, directives, Stopwatch.GetTimestamp()))
                 {
                     _runtime.Fills.TryRemove(new KeyValuePair<ulong, FillSlot>(state.PrimaryHash, slot));
                     slot.Done.TrySetResult();
-                    if (IsFresh(current, directives, Stopwatch.GetTimestamp()))
-                    {
-                        await HitAsync(context, current).ConfigureAwait(false);
-                        return true;
-                    }
-                    entry = current;
+                    await HitAsync(context, current).ConfigureAwait(false);
+                    return true;
                 }
-                else CacheRefresh.Start(context, _runtime, entry, slot);
+                CacheRefresh.Start(context, _runtime, current ?? entry, slot);
             }
         }
         Decide(context, CacheOutcome.Stale);

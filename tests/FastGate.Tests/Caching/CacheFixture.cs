@@ -40,10 +40,13 @@ internal sealed class CacheFixture : IAsyncDisposable
 
     /// <summary>A gateway whose one route, "cached", has a cache on <paramref name="runtime"/>.</summary>
     public static Task<TestGateway> StartGatewayAsync(System.Net.IPEndPoint upstream, CacheRuntime runtime, RouteCacheOptions? options = null,
-        CacheOptions? cache = null, Action<Route>? bound = null) =>
+        CacheOptions? cache = null, Action<Route>? bound = null, FastGate.Upstreams.UpstreamTimeouts? timeouts = null) =>
         TestGateway.StartAsync([upstream], routes: c =>
         {
-            var route = new Route { Name = "cached", Path = "/{**rest}", Cluster = c, CacheOptions = options ?? new RouteCacheOptions() };
+            var route = new Route
+            {
+                Name = "cached", Path = "/{**rest}", Cluster = c, CacheOptions = options ?? new RouteCacheOptions(), Timeouts = timeouts ?? c.Options.Timeouts,
+            };
             runtime.Bind(cache ?? CacheOptions.Default, [route]);
             bound?.Invoke(route);
             return [route];

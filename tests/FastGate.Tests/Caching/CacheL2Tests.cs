@@ -37,6 +37,26 @@ public sealed class CacheL2Tests
     }
 
     [Fact]
+    public async Task A_stale_entry_with_a_validator_stays_in_l2_and_another_instance_revalidates_it()
+    {
+        using var redis = await RedisServer.StartAsync();
+        await using var fixture = await L2Fixture.StartAsync(redis.EndPoint, r => r.Header("If-None-Match") is null
+            ? CacheFixture.Ok("whole", "Cache-Control: max-age=0\r\nETag: \"l2\"\r\n")
+            : "HTTP/1.1 304 Not Modified\r\nETag: \"l2\"\r\nCache-Control: max-age=60\r\n\r\n");
+        await fixture.A.SendAsync("/stale");
+        await L2Fixture.Until(() => fixture.A.L2.Writes == 1, "A wrote its stale-on-arrival entry");
+        var name = Assert.Single((await redis.CommandAsync("KEYS", fixture.Namespace + ":*")).Split('\n'));
+        Assert.InRange(int.Parse(await redis.CommandAsync("TTL", name)), 60, (int)RedisTier.RevalidationKeep.TotalSeconds);
+
+        // B has nothing in L1: it takes the stale entry from L2 and revalidates it instead of fetching it whole.
+        var revalidated = await fixture.B.SendAsync("/stale");
+        Assert.Equal(("whole", "REVALIDATED"), (revalidated.Body, revalidated.Header("X-Cache")));
+        Assert.Equal("\"l2\"", fixture.Upstream.Requests.ToArray()[1].Header("If-None-Match"));
+        Assert.Equal(("whole", "HIT"), ((await fixture.B.SendAsync("/stale")).Body, (await fixture.B.SendAsync("/stale")).Header("X-Cache")));
+        Assert.Equal(2, fixture.UpstreamRequests);
+    }
+
+    [Fact]
     public async Task Vary_variants_go_to_l2_with_their_marker_under_one_hash_tag()
     {
         using var redis = await RedisServer.StartAsync();

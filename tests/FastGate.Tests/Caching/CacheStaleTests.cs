@@ -147,6 +147,30 @@ public class CacheStaleTests
     }
 
     [Fact]
+    public async Task StaleIfErrorServesTheStaleEntryWhenTheUpstreamTimesOut()
+    {
+        var calls = 0;
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            while (await s.ReadRequestAsync() is not null)
+            {
+                // After the first answer the upstream takes requests and never answers them.
+                if (Interlocked.Increment(ref calls) > 1) continue;
+                s.Send(CacheFixture.Ok("kept", "Cache-Control: max-age=0, stale-if-error=60\r\nETag: \"k\"\r\n"));
+            }
+        });
+        var timeouts = FastGate.Upstreams.UpstreamTimeouts.Default with { Response = TimeSpan.FromMilliseconds(300) };
+        await using var gateway = await CacheFixture.StartGatewayAsync(upstream.EndPoint, new FastGate.Caching.CacheRuntime(), timeouts: timeouts);
+        using var client = gateway.Connect();
+        client.Send("GET /sie HTTP/1.1\r\nHost: example.com\r\n\r\n");
+        Assert.Equal("MISS", (await client.ReadResponseAsync()).Header("X-Cache"));
+        client.Send("GET /sie HTTP/1.1\r\nHost: example.com\r\n\r\n");
+        var response = await client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(30));
+        Assert.Equal((200, "kept", "STALE"), (response.Status, response.Body, response.Header("X-Cache")));
+        Assert.Equal(2, upstream.Requests.Count);
+    }
+
+    [Fact]
     public async Task StaleIfErrorServesTheStaleEntryWhileTheUpstreamRefusesConnections()
     {
         // The first answer closes its connection, so nothing pooled is left once the upstream stops listening.

@@ -10,6 +10,9 @@ namespace FastGate.Caching;
 /// </summary>
 internal sealed class TieredStore(MemoryStore l1, RedisTier l2) : ICacheStore
 {
+    /// <summary>Stored-at times closer than this (10 ms) are one response's, read back through L2's millisecond times.</summary>
+    private static readonly long SameResponse = Stopwatch.Frequency / 100;
+
     public ValueTask<CacheEntry?> GetAsync(ulong hash, ReadOnlyMemory<byte> key, ulong primary)
     {
         var entry = l1.Get(hash, key.Span);
@@ -21,8 +24,8 @@ internal sealed class TieredStore(MemoryStore l1, RedisTier l2) : ICacheStore
     {
         var entry = await l2.GetAsync(hash, key, primary).ConfigureAwait(false);
         if (entry is null) return stale;
-        // L2 holds the same stale copy, or an older one: keep what L1 has.
-        if (stale is not null && entry.ExpiresAt <= stale.ExpiresAt) return stale;
+        // L2 holds the same stale copy (its times rounded to milliseconds), or an older one: keep what L1 has.
+        if (stale is not null && entry.StoredAt - stale.StoredAt < SameResponse) return stale;
         l1.Put(entry);
         return entry;
     }
