@@ -14,8 +14,11 @@ internal static class CacheHitWriter
     {
         var output = context.ClientOutput;
         var request = context.Request;
-        if (notModified) WriteNotModifiedHead(output, entry, context.ResponseEdits.Added, close, http10: request.VersionMinor == 0, Stopwatch.GetTimestamp());
-        else WriteHead(output, entry, context.ResponseEdits.Added, close, http10: request.VersionMinor == 0, Stopwatch.GetTimestamp());
+        // The head's few writes go through one piece of the writer's memory (HeadBuffer), as a relayed head's do.
+        var head = context.HeadBuffer.Begin(output);
+        if (notModified) WriteNotModifiedHead(head, entry, context.ResponseEdits.Added, close, http10: request.VersionMinor == 0, Stopwatch.GetTimestamp());
+        else WriteHead(head, entry, context.ResponseEdits.Added, close, http10: request.VersionMinor == 0, Stopwatch.GetTimestamp());
+        context.HeadBuffer.End();
         var timing = context.ClientFlushTiming;
         if (request.Method != Http.HttpMethod.Head && !notModified)
         {
