@@ -250,7 +250,7 @@ public sealed class RouteCache : ICacheHook
     {
         if (!state.Planned) return;
         state.Planned = state.Filling = false;
-        Store(state);
+        FillStore.Store(state, _store, _l1);
         Release(state);
     }
 
@@ -265,7 +265,7 @@ public sealed class RouteCache : ICacheHook
         var length = response.Framing == ResponseFraming.ContentLength ? response.ContentLength : 0;
         state.KeyLength = state.PrimaryLength;
         var primaryKey = state.Key.ToArray();
-        byte[][]? vary = directives.VaryFields > 0 ? VaryNames(response) : null;
+        byte[][]? vary = directives.VaryFields > 0 ? FillStore.VaryNames(response) : null;
         var hash = vary is null ? state.PrimaryHash : CacheKeyBuilder.WriteVariant(state, context.Request, vary);
         state.Plan = new FillPlan
         {
@@ -290,72 +290,6 @@ public sealed class RouteCache : ICacheHook
         state.Filling = chunked || length > 0;
         if (!state.Filling) CompleteFill(state);
         return true;
-    }
-
-    private void Store(CacheExchange state)
-    {
-        ref var plan = ref state.Plan;
-        var respondedAt = state.RespondedAt;
-        var expiresAt = respondedAt + (long)((plan.LifetimeSeconds - plan.InitialAge) * (double)Stopwatch.Frequency);
-        CacheEntry? marker = null;
-        if (plan.VaryNames is { } names)
-        {
-            marker = FindMarker(plan.PrimaryHash, plan.PrimaryKey, names);
-            if (marker is null)
-            {
-                marker = new CacheEntry
-                {
-                    Hash = plan.PrimaryHash, Key = plan.PrimaryKey, VaryNames = names, StoredAt = respondedAt, ExpiresAt = long.MaxValue,
-                };
-                _store.Put(marker);
-            }
-        }
-        _store.Put(new CacheEntry
-        {
-            Hash = plan.Hash,
-            PrimaryHash = plan.PrimaryHash,
-            Marker = marker,
-            Tags = plan.Tags,
-            Key = plan.Key,
-            Head = StoredHead.WithLength(plan.Head, plan.Status, state.BodyLength),
-            Body = state.BodyLength == state.Body.Length ? state.Body : state.Body.AsSpan(0, state.BodyLength).ToArray(),
-            Status = plan.Status,
-            StoredAt = respondedAt,
-            ExpiresAt = expiresAt,
-            InitialAge = plan.InitialAge,
-            AllowsAuthorized = plan.AllowsAuthorized,
-        });
-    }
-
-    /// <summary>The marker with these very names the primary key holds in L1 already, or null.</summary>
-    private CacheEntry? FindMarker(ulong hash, byte[] key, byte[][] names)
-    {
-        var found = _l1.Get(hash, key);
-        if (found?.VaryNames is not { } existing || existing.Length != names.Length) return null;
-        for (var i = 0; i < names.Length; i++)
-        {
-            if (!existing[i].AsSpan().SequenceEqual(names[i])) return null;
-        }
-        return found;
-    }
-
-    private static byte[][] VaryNames(ResponseHead response)
-    {
-        var names = new List<byte[]>();
-        for (var i = 0; i < response.FieldCount; i++)
-        {
-            if (!CacheControl.Is(response.Name(i), "vary"u8)) continue;
-            var list = response.Value(i);
-            var position = 0;
-            while (CacheControl.Next(list, ref position, out var name, out _))
-            {
-                var lower = new byte[name.Length];
-                System.Text.Ascii.ToLower(name, lower, out _);
-                if (!names.Exists(n => n.AsSpan().SequenceEqual(lower))) names.Add(lower);
-            }
-        }
-        names.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
-        return [.. names];
     }
 
     /// <summary>An entry (fresh or not) this request may be given, following a Vary marker to its variant; null for none.</summary>
