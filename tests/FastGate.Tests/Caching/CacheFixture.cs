@@ -38,6 +38,34 @@ internal sealed class CacheFixture : IAsyncDisposable
         return new CacheFixture(upstream, gateway, runtime, route!);
     }
 
+    /// <summary>
+    /// An upstream that answers <paramref name="first"/> to a request without If-None-Match and
+    /// <paramref name="conditional"/> to one with it, the latter once <paramref name="hold"/> (if any) completes.
+    /// </summary>
+    public static Task<CacheFixture> StartConditionalAsync(string first, string conditional, Task? hold = null) =>
+        StartAsync(r => r.Header("If-None-Match") is null ? first : conditional,
+            before: r => hold is null || r.Header("If-None-Match") is null ? Task.CompletedTask : hold);
+
+    /// <summary>
+    /// GET <paramref name="target"/> on <paramref name="count"/> connections at once; <paramref name="meanwhile"/>
+    /// runs while the responses are awaited (it may release what holds them), then all of them are returned.
+    /// </summary>
+    public async Task<HttpResponse[]> ConcurrentAsync(int count, string target, Func<Task>? meanwhile = null)
+    {
+        var clients = Enumerable.Range(0, count).Select(_ => Gateway.Connect()).ToArray();
+        try
+        {
+            foreach (var client in clients) client.Send($"GET {target} HTTP/1.1\r\nHost: example.com\r\n\r\n");
+            var responses = clients.Select(c => c.ReadResponseAsync(timeout: TimeSpan.FromSeconds(30))).ToArray();
+            if (meanwhile is not null) await meanwhile();
+            return await Task.WhenAll(responses);
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+        }
+    }
+
     /// <summary>A gateway whose one route, "cached", has a cache on <paramref name="runtime"/>.</summary>
     public static Task<TestGateway> StartGatewayAsync(System.Net.IPEndPoint upstream, CacheRuntime runtime, RouteCacheOptions? options = null,
         CacheOptions? cache = null, Action<Route>? bound = null, FastGate.Upstreams.UpstreamTimeouts? timeouts = null) =>

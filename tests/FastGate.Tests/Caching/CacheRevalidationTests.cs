@@ -7,14 +7,10 @@ public class CacheRevalidationTests
 {
     private const string NotModified304 = "HTTP/1.1 304 Not Modified\r\n";
 
-    /// <summary>The first request gets <paramref name="first"/>; one with If-None-Match gets <paramref name="conditional"/>.</summary>
-    private static Task<CacheFixture> StartAsync(string first, string conditional) =>
-        CacheFixture.StartAsync(r => r.Header("If-None-Match") is null ? first : conditional);
-
     [Fact]
     public async Task A304RefreshesTheStaleEntryAndTheNextRequestIsAHit()
     {
-        await using var fixture = await StartAsync(
+        await using var fixture = await CacheFixture.StartConditionalAsync(
             CacheFixture.Ok("v1", "Cache-Control: max-age=0\r\nETag: \"e1\"\r\nLast-Modified: Tue, 01 Dec 2026 10:00:00 GMT\r\nX-Version: 1\r\n"),
             NotModified304 + "Cache-Control: max-age=600\r\nETag: \"e1\"\r\nX-Version: 2\r\nAge: 30\r\nContent-Length: 99\r\n\r\n");
         Assert.Equal("MISS", (await fixture.SendAsync("/r")).Header("X-Cache"));
@@ -36,9 +32,26 @@ public class CacheRevalidationTests
     }
 
     [Fact]
+    public async Task ConcurrentRequestsForAStaleEntryShareOneRevalidation()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var fixture = await CacheFixture.StartConditionalAsync(CacheFixture.Ok("v1", "Cache-Control: max-age=0\r\nETag: \"c\"\r\n"),
+            NotModified304 + "Cache-Control: max-age=600\r\nETag: \"c\"\r\n\r\n", release.Task);
+        await fixture.SendAsync("/c");
+        var all = await fixture.ConcurrentAsync(20, "/c", async () =>
+        {
+            await Discovery.Poll.UntilAsync(() => fixture.Runtime.Waiting == 19 && fixture.UpstreamRequests == 2, "19 waiters and 1 revalidation");
+            release.SetResult();
+        });
+        Assert.All(all, r => Assert.Equal((200, "v1"), (r.Status, r.Body)));
+        Assert.Equal((1, 19), (all.Count(r => r.Header("X-Cache") == "REVALIDATED"), all.Count(r => r.Header("X-Cache") == "HIT")));
+        Assert.Equal(2, fixture.UpstreamRequests);
+    }
+
+    [Fact]
     public async Task TheClientsConditionalsAreReplacedByTheCachesAndEvaluatedAfterwards()
     {
-        await using var fixture = await StartAsync(
+        await using var fixture = await CacheFixture.StartConditionalAsync(
             CacheFixture.Ok("v1", "Cache-Control: max-age=0\r\nETag: \"e1\"\r\n"),
             NotModified304 + "ETag: \"e1\"\r\nCache-Control: max-age=0\r\n\r\n");
         await fixture.SendAsync("/r");
@@ -59,7 +72,7 @@ public class CacheRevalidationTests
     [Fact]
     public async Task A200ToTheRevalidationReplacesTheEntry()
     {
-        await using var fixture = await StartAsync(
+        await using var fixture = await CacheFixture.StartConditionalAsync(
             CacheFixture.Ok("v1", "Cache-Control: max-age=0\r\nETag: \"e1\"\r\n"),
             CacheFixture.Ok("v2", "Cache-Control: max-age=600\r\nETag: \"e2\"\r\n"));
         await fixture.SendAsync("/r");
@@ -122,7 +135,7 @@ public class CacheRevalidationTests
     [Fact]
     public async Task RequestMaxStaleTakesAStaleEntryWithoutAskingTheUpstream()
     {
-        await using var fixture = await StartAsync(CacheFixture.Ok("stored", "Cache-Control: max-age=0\r\nETag: \"x\"\r\n"),
+        await using var fixture = await CacheFixture.StartConditionalAsync(CacheFixture.Ok("stored", "Cache-Control: max-age=0\r\nETag: \"x\"\r\n"),
             NotModified304 + "ETag: \"x\"\r\n\r\n");
         await fixture.SendAsync("/s");
         var stale = await fixture.SendAsync("/s", "Cache-Control: max-stale=60\r\n");

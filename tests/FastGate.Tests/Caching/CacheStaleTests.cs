@@ -12,25 +12,15 @@ public class CacheStaleTests
     public async Task StaleWhileRevalidateServesStaleAndRefreshesOnceInTheBackground()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var fixture = await CacheFixture.StartAsync(
-            r => r.Header("If-None-Match") is null
-                ? CacheFixture.Ok("v1", "Cache-Control: max-age=0, stale-while-revalidate=60\r\nETag: \"s1\"\r\n")
-                : "HTTP/1.1 304 Not Modified\r\nCache-Control: max-age=600, stale-while-revalidate=60\r\nETag: \"s1\"\r\nX-Refreshed: yes\r\n\r\n",
-            before: r => r.Header("If-None-Match") is null ? Task.CompletedTask : release.Task);
+        await using var fixture = await CacheFixture.StartConditionalAsync(
+            CacheFixture.Ok("v1", "Cache-Control: max-age=0, stale-while-revalidate=60\r\nETag: \"s1\"\r\n"),
+            "HTTP/1.1 304 Not Modified\r\nCache-Control: max-age=600, stale-while-revalidate=60\r\nETag: \"s1\"\r\nX-Refreshed: yes\r\n\r\n",
+            release.Task);
         Assert.Equal("MISS", (await fixture.SendAsync("/swr")).Header("X-Cache"));
 
         // 50 clients at once while the one refresh is held at the upstream: every one is served the stale entry.
-        var clients = Enumerable.Range(0, 50).Select(_ => fixture.Gateway.Connect()).ToArray();
-        try
-        {
-            foreach (var client in clients) client.Send("GET /swr HTTP/1.1\r\nHost: example.com\r\n\r\n");
-            var all = await Task.WhenAll(clients.Select(c => c.ReadResponseAsync(timeout: TimeSpan.FromSeconds(30))));
-            Assert.All(all, r => Assert.Equal((200, "v1", "STALE"), (r.Status, r.Body, r.Header("X-Cache"))));
-        }
-        finally
-        {
-            foreach (var client in clients) client.Dispose();
-        }
+        var all = await fixture.ConcurrentAsync(50, "/swr");
+        Assert.All(all, r => Assert.Equal((200, "v1", "STALE"), (r.Status, r.Body, r.Header("X-Cache"))));
         await Poll.UntilAsync(() => fixture.UpstreamRequests == 2, "the background refresh at the upstream");
         var refresh = fixture.Upstream.Requests.ToArray()[1];
         Assert.Equal("\"s1\"", refresh.Header("If-None-Match"));
@@ -62,9 +52,9 @@ public class CacheStaleTests
     [Fact]
     public async Task PastTheWindowTheRequestRevalidatesItself()
     {
-        await using var fixture = await CacheFixture.StartAsync(r => r.Header("If-None-Match") is null
-            ? CacheFixture.Ok("v1", "Cache-Control: max-age=0, stale-while-revalidate=0\r\nETag: \"p\"\r\n")
-            : "HTTP/1.1 304 Not Modified\r\nETag: \"p\"\r\nCache-Control: max-age=0, stale-while-revalidate=0\r\n\r\n");
+        await using var fixture = await CacheFixture.StartConditionalAsync(
+            CacheFixture.Ok("v1", "Cache-Control: max-age=0, stale-while-revalidate=0\r\nETag: \"p\"\r\n"),
+            "HTTP/1.1 304 Not Modified\r\nETag: \"p\"\r\nCache-Control: max-age=0, stale-while-revalidate=0\r\n\r\n");
         await fixture.SendAsync("/late");
         var response = await fixture.SendAsync("/late");
         Assert.Equal(("v1", "REVALIDATED"), (response.Body, response.Header("X-Cache")));
