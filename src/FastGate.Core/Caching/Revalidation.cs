@@ -60,6 +60,20 @@ internal static class Revalidation
         };
     }
 
+    /// <summary>
+    /// The 304 is about the stored response: it names no ETag, or one that matches the stored one (RFC 9111
+    /// §4.3.4); an ETag of another representation must not update the entry.
+    /// </summary>
+    public static bool SameRepresentation(CacheEntry stale, ResponseHead notModified)
+    {
+        for (var i = 0; i < notModified.FieldCount; i++)
+        {
+            if (!CacheControl.Is(notModified.Name(i), "etag"u8)) continue;
+            return StoredHead.TryGetField(stale.Head, "etag"u8, out var stored) && EntityTags.WeakMatch(notModified.Value(i), stored);
+        }
+        return true;
+    }
+
     /// <summary>Seconds since the entry's freshness ended (negative while it is fresh).</summary>
     public static double Staleness(CacheEntry entry, long now) => Stopwatch.GetElapsedTime(entry.ExpiresAt, now).TotalSeconds;
 

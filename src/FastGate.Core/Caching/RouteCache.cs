@@ -191,7 +191,9 @@ public sealed class RouteCache : ICacheHook
             var response = context.Response;
             if (response.StatusCode == 304 && state.Conditional)
             {
-                var refreshed = Revalidation.Refreshed(stale, response, context.ResponseHeadAt, state.HasAuthorization, Options);
+                var refreshed = Revalidation.SameRepresentation(stale, response)
+                    ? Revalidation.Refreshed(stale, response, context.ResponseHeadAt, state.HasAuthorization, Options)
+                    : null;
                 if (refreshed is not null) _store.Put(refreshed);
                 else _store.Remove(stale);
                 Release(state);

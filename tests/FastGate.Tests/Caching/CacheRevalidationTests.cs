@@ -7,6 +7,14 @@ public class CacheRevalidationTests
 {
     private const string NotModified304 = "HTTP/1.1 304 Not Modified\r\n";
 
+    /// <summary>"v1" with ETag "e1", stale on arrival, already stored at /r; a conditional request gets <paramref name="conditional"/>.</summary>
+    private static async Task<CacheFixture> StoredStaleAsync(string conditional)
+    {
+        var fixture = await CacheFixture.StartConditionalAsync(CacheFixture.Ok("v1", "Cache-Control: max-age=0\r\nETag: \"e1\"\r\n"), conditional);
+        await fixture.SendAsync("/r");
+        return fixture;
+    }
+
     [Fact]
     public async Task A304RefreshesTheStaleEntryAndTheNextRequestIsAHit()
     {
@@ -51,10 +59,7 @@ public class CacheRevalidationTests
     [Fact]
     public async Task TheClientsConditionalsAreReplacedByTheCachesAndEvaluatedAfterwards()
     {
-        await using var fixture = await CacheFixture.StartConditionalAsync(
-            CacheFixture.Ok("v1", "Cache-Control: max-age=0\r\nETag: \"e1\"\r\n"),
-            NotModified304 + "ETag: \"e1\"\r\nCache-Control: max-age=0\r\n\r\n");
-        await fixture.SendAsync("/r");
+        await using var fixture = await StoredStaleAsync(NotModified304 + "ETag: \"e1\"\r\nCache-Control: max-age=0\r\n\r\n");
 
         var other = await fixture.SendAsync("/r", "If-None-Match: \"zzz\"\r\nIf-Modified-Since: Wed, 02 Dec 2026 10:00:00 GMT\r\n");
         Assert.Equal((200, "v1", "REVALIDATED"), (other.Status, other.Body, other.Header("X-Cache")));
@@ -70,12 +75,18 @@ public class CacheRevalidationTests
     }
 
     [Fact]
+    public async Task A304NamingAnotherETagDoesNotUpdateTheEntry()
+    {
+        await using var fixture = await StoredStaleAsync(NotModified304 + "Cache-Control: max-age=600\r\nETag: \"other\"\r\n\r\n");
+        var response = await fixture.SendAsync("/r");
+        Assert.Equal(("v1", "REVALIDATED"), (response.Body, response.Header("X-Cache")));
+        Assert.Equal(0, fixture.Runtime.Store.Entries); // dropped, not refreshed with the other representation's fields
+    }
+
+    [Fact]
     public async Task A200ToTheRevalidationReplacesTheEntry()
     {
-        await using var fixture = await CacheFixture.StartConditionalAsync(
-            CacheFixture.Ok("v1", "Cache-Control: max-age=0\r\nETag: \"e1\"\r\n"),
-            CacheFixture.Ok("v2", "Cache-Control: max-age=600\r\nETag: \"e2\"\r\n"));
-        await fixture.SendAsync("/r");
+        await using var fixture = await StoredStaleAsync(CacheFixture.Ok("v2", "Cache-Control: max-age=600\r\nETag: \"e2\"\r\n"));
         var replaced = await fixture.SendAsync("/r");
         Assert.Equal(("v2", "MISS"), (replaced.Body, replaced.Header("X-Cache")));
         var hit = await fixture.SendAsync("/r");
