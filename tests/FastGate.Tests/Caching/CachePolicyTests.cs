@@ -91,4 +91,45 @@ public class CachePolicyTests
         bad.Chunks.Feed("zz\r\n"u8, bad);
         Assert.True(bad.Chunks.Invalid);
     }
+
+    [Theory]
+    [InlineData("\"a\"", "\"a\"", true)]
+    [InlineData("W/\"a\"", "\"a\"", true)]
+    [InlineData("\"a\"", "W/\"a\"", true)]
+    [InlineData(" \"x\" , \"a\" ", "\"a\"", true)]
+    [InlineData("\"a,b\"", "\"a,b\"", true)]
+    [InlineData("\"a,b\"", "\"a\"", false)]
+    [InlineData("*", "\"a\"", true)]
+    [InlineData("\"A\"", "\"a\"", false)] // opaque tags compare by octets
+    [InlineData("a", "a", false)] // unquoted: not an entity-tag
+    [InlineData("\"a", "\"a\"", false)]
+    [InlineData("\"a\"", "a", false)] // a malformed stored tag matches nothing but *
+    public void If_none_match_uses_the_weak_comparison(string list, string etag, bool matches) =>
+        Assert.Equal(matches, EntityTags.WeakMatch(Encoding.ASCII.GetBytes(list), Encoding.ASCII.GetBytes(etag)));
+
+    [Fact]
+    public void Stale_directives_and_validators_are_read_from_a_stored_head_too()
+    {
+        var head = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nCache-Control: max-age=5, stale-while-revalidate=30\r\nCache-Control: stale-if-error=60, must-revalidate\r\nETag: \"x\"\r\nContent-Length: 0\r\n");
+        var d = ResponseDirectives.OfStored(head, DateTimeOffset.UtcNow);
+        Assert.Equal((5L, 30L, 60L, true, true, false), (d.MaxAge, d.StaleWhileRevalidate, d.StaleIfError, d.MustRevalidate, d.HasValidator, d.AllowsStale));
+        var none = ResponseDirectives.OfStored(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n"), DateTimeOffset.UtcNow);
+        Assert.Equal((-1L, -1L, false, true), (none.StaleWhileRevalidate, none.StaleIfError, none.HasValidator, none.AllowsStale));
+    }
+
+    [Fact]
+    public void Stale_on_arrival_is_stored_only_when_it_can_still_be_used()
+    {
+        var options = new RouteCacheOptions();
+        long Lifetime(string fields) => StoragePolicy.Lifetime(ResponseDirectives.Of(Response("HTTP/1.1 200 OK\r\n" + fields), DateTimeOffset.UtcNow), 200, false, options);
+        Assert.Equal(-1, Lifetime("Cache-Control: max-age=0\r\n"));
+        Assert.Equal(0, Lifetime("Cache-Control: max-age=0\r\nETag: \"x\"\r\n"));
+        Assert.Equal(0, Lifetime("Cache-Control: max-age=0\r\nLast-Modified: Tue, 01 Dec 2026 10:00:00 GMT\r\n"));
+        Assert.Equal(0, Lifetime("Cache-Control: max-age=0, stale-while-revalidate=10\r\n"));
+        Assert.Equal(-1, Lifetime("Cache-Control: max-age=0, must-revalidate, stale-while-revalidate=10\r\n"));
+        Assert.Equal(0, Lifetime("Cache-Control: no-cache, max-age=60\r\nETag: \"x\"\r\n"));
+        Assert.Equal(-1, Lifetime("Cache-Control: no-cache\r\n"));
+        Assert.Equal(10, Lifetime("Cache-Control: max-age=10, stale-if-error=5\r\nAge: 12\r\n"));
+        Assert.Equal(-1, Lifetime("ETag: \"x\"\r\n")); // no freshness, no default_ttl
+    }
 }
