@@ -144,4 +144,26 @@ public sealed class CacheProcessTests
         Assert.Equal((20 + staleWhilePolling, 1), (route.GetProperty("stale").GetInt64(), route.GetProperty("revalidated").GetInt64()));
         Assert.True(route.GetProperty("hit").GetInt64() >= 2);
     }
+
+    [Fact]
+    public async Task Stale_if_error_serves_the_stale_entry_while_the_upstream_answers_503()
+    {
+        var calls = 0;
+        await using var upstream = new ScriptedUpstream(async s =>
+        {
+            while (await s.ReadRequestAsync() is not null)
+                s.Send(Interlocked.Increment(ref calls) == 1
+                    ? CacheFixture.Ok("kept", "Cache-Control: max-age=0, stale-if-error=60\r\nETag: \"k\"\r\n")
+                    : "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\ndown");
+        });
+        using var gateway = await GatewayProcess.StartAsync(Config(upstream.EndPoint, "64MiB"));
+        using var client = RawClient.Connect(new IPEndPoint(IPAddress.Loopback, gateway.Port));
+        for (var i = 0; i < 3; i++)
+        {
+            client.Send("GET /sie HTTP/1.1\r\nHost: a\r\n\r\n");
+            var response = await client.ReadResponseAsync();
+            Assert.Equal((200, "kept", i == 0 ? "MISS" : "STALE"), (response.Status, response.Body, response.Header("X-Cache")));
+        }
+        Assert.Equal(3, upstream.Requests.Count);
+    }
 }
