@@ -14,7 +14,7 @@ internal static class AdminReports
         foreach (var route in (RouteStats[])[.. routes.Current, routes.Unmatched]) routeReports.Add(Route(route));
         var logs = stats.Logs is { } running ? new LogsReport(running.AccessLogDropped, running.ErrorLogDropped, running.ErrorLogSuppressed) : null;
         return new StatsReport(config.Current.Version, stats.OpenConnections, stats.Requests, RateReport.Of(stats.Rate), RateReport.History(stats.Rate),
-            [.. routeReports], Upstreams(config.Current), logs, Cache(config));
+            [.. routeReports], Upstreams(config.Current), logs, Cache(config), RateLimitReport.Of(config.Current));
     }
 
     private static CacheReport Cache(ConfigReloader config)

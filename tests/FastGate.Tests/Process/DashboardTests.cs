@@ -3,6 +3,7 @@ using System.Net.Http;
 using System.Text.RegularExpressions;
 using FastGate.Tests.Integration;
 using Xunit.Abstractions;
+using static FastGate.Tests.Process.DashboardDom;
 
 namespace FastGate.Tests.Process;
 
@@ -91,6 +92,10 @@ public class DashboardTests(ITestOutputHelper output)
         Assert.Equal(points.Length.ToString(), Attribute(spectrum, "data-points"));
         Assert.All(points, p => Assert.Matches(@"^\d+(\.\d+)?,\d+(\.\d+)?$", p));
         Assert.NotEmpty(Attribute(Polyline(dom, "spark-line"), "points"));
+        // No route has a cache table or a rate limit: the panels say so.
+        Assert.Equal("off: no route has a cache table", Element(dom, "span", "cache-state"));
+        Assert.Contains("<div id=\"cache-body\" hidden=\"\">", dom);
+        Assert.Contains(">No route has a rate limit.</td>", dom);
 
         var (wrongKind, wrongText) = Status(runs[1]);
         Assert.True(wrongKind == "error" && wrongText.Contains("401", StringComparison.Ordinal), $"status line with a wrong token: \"{wrongText}\" ({wrongKind})");
@@ -117,39 +122,12 @@ public class DashboardTests(ITestOutputHelper output)
         token = "{{Token}}"
         """);
 
-    private static (string Kind, string Text) Status(string dom)
-    {
-        var match = Regex.Match(dom, "<p id=\"status\" class=\"([^\"]*)\"[^>]*>([^<]*)</p>");
-        Assert.True(match.Success, $"no status line in the page:\n{dom}");
-        return (match.Groups[1].Value, WebUtility.HtmlDecode(match.Groups[2].Value));
-    }
-
-    private static long RouteRequests(string dom, string route)
-    {
-        var row = Regex.Match(dom, $"<tr data-route=\"{Regex.Escape(route)}\"[^>]*>(.*?)</tr>");
-        Assert.True(row.Success, $"no row for route {route}:\n{dom}");
-        return long.Parse(Element(row.Groups[1].Value, "td", null, "requests").Replace(",", ""));
-    }
-
-    private static string Element(string html, string tag, string? id, string? className = null)
-    {
-        var attribute = id is not null ? $"id=\"{id}\"[^>]*" : $"class=\"{className}\"";
-        var match = Regex.Match(html, $"<{tag} {attribute}>([^<]*)</{tag}>");
-        Assert.True(match.Success, $"no <{tag}> {id ?? className} in:\n{html}");
-        return match.Groups[1].Value;
-    }
+    private static long RouteRequests(string dom, string route) => Count(Element(Row(dom, "data-route", route), "td", null, "requests"));
 
     private static string Polyline(string dom, string className)
     {
         var match = Regex.Match(dom, $"<polyline class=\"{className}\"[^>]*>");
         Assert.True(match.Success, $"no {className} drawn in the page:\n{dom}");
         return match.Value;
-    }
-
-    private static string Attribute(string element, string name)
-    {
-        var match = Regex.Match(element, $" {name}=\"([^\"]*)\"");
-        Assert.True(match.Success, $"no {name} in {element}");
-        return match.Groups[1].Value;
     }
 }

@@ -17,21 +17,10 @@ internal static class RateLimitCarryOver
                 limit.Buckets = previous.Buckets;
         }
         var counters = new Dictionary<(string, string), Telemetry.StripedCounters>();
-        foreach (var policy in All(current)) counters[(policy.Route, policy.Definition.Name)] = policy.Rejections;
-        foreach (var policy in All(next))
+        foreach (var policy in RateLimitPolicy.All(current)) counters[(policy.Route, policy.Definition.Name)] = policy.Rejections;
+        foreach (var policy in RateLimitPolicy.All(next))
         {
             if (counters.TryGetValue((policy.Route, policy.Definition.Name), out var kept)) policy.Rejections = kept;
-        }
-    }
-
-    public static IEnumerable<RateLimitPolicy> All(GatewaySnapshot snapshot)
-    {
-        foreach (var route in snapshot.Routes.Routes)
-        {
-            foreach (var policy in route.Policies.Request)
-            {
-                if (policy is RateLimitPolicy limit) yield return limit;
-            }
         }
     }
 }

@@ -11,7 +11,7 @@ namespace FastGate.Policies.RateLimiting;
 /// 429 with Retry-After and the RateLimit-Policy / RateLimit fields of draft-ietf-httpapi-ratelimit-headers-10,
 /// and counts it in <c>fastgate_rate_limited_total{route,policy}</c>. No allocation once a key has its bucket.
 /// </summary>
-internal sealed class RateLimitPolicy : IRequestPolicy
+public sealed class RateLimitPolicy : IRequestPolicy
 {
     /// <summary>Longer keys (a big header value) are replaced by their SHA-256, so a bucket's key stays small.</summary>
     private const int MaxRawKey = 64;
@@ -34,6 +34,18 @@ internal sealed class RateLimitPolicy : IRequestPolicy
     internal StripedCounters Rejections { get; set; } = new(1);
 
     public long Rejected => Rejections.ReadAll();
+
+    /// <summary>Every rate limit compiled into <paramref name="snapshot"/>'s routes, route by route in list order.</summary>
+    public static IEnumerable<RateLimitPolicy> All(Configuration.GatewaySnapshot snapshot)
+    {
+        foreach (var route in snapshot.Routes.Routes)
+        {
+            foreach (var policy in route.Policies.Request)
+            {
+                if (policy is RateLimitPolicy limit) yield return limit;
+            }
+        }
+    }
 
     public ValueTask<PolicyDecision> OnRequestAsync(ExchangeContext context)
     {

@@ -101,6 +101,8 @@
     renderPhases();
     drawSpectrum(routes.find(r => r.name === state.route));
     renderDestinations(upstreams);
+    renderCache(stats.cache);
+    renderRateLimits(stats.rate_limits || []);
   }
 
   // ---- tables
@@ -149,6 +151,78 @@
       return row;
     });
     body.replaceChildren(...(rows.length ? rows : [emptyRow(5, 'No destinations.')]));
+  }
+
+  /** The cache panel: L1 against its budget, L2 when Redis is configured, and per cached route its requests by outcome. */
+  function renderCache(cache) {
+    const routes = cache ? Object.entries(cache.routes || {}) : [];
+    const on = routes.length > 0 || (cache && cache.l2);
+    $('cache-body').hidden = !on;
+    $('cache-state').textContent = on ? `(${cache.eviction} eviction)` : 'off: no route has a cache table';
+    if (!on) return;
+    $('cache-bytes').textContent = formatBytes(cache.bytes);
+    $('cache-budget').textContent = formatBytes(cache.budget_bytes);
+    $('cache-meter').style.width = `${cache.budget_bytes ? Math.min(100, 100 * cache.bytes / cache.budget_bytes) : 0}%`;
+    $('cache-entries').textContent = formatCount(cache.entries);
+    $('cache-evictions').textContent = formatCount(cache.evictions);
+    $('cache-waiting').textContent = formatCount(cache.waiting);
+    renderL2(cache.l2);
+    // Columns are the outcomes the gateway reports, in its order: a new outcome shows up without a change here.
+    const outcomes = [];
+    for (const [, counts] of routes) for (const outcome of Object.keys(counts)) if (!outcomes.includes(outcome)) outcomes.push(outcome);
+    const head = $('cache-routes').tHead.rows[0];
+    const labels = ['Route', ...outcomes, 'Lookups', 'Hit ratio'];
+    if (head.cells.length !== labels.length || labels.some((l, i) => head.cells[i].dataset.label !== l)) {
+      head.replaceChildren(...labels.map((label, i) => {
+        const th = element('th', { 'data-label': label }, i > 0 && i <= outcomes.length ? label.toUpperCase() : label);
+        if (i === 0) th.className = 'name';
+        if (label === 'Hit ratio') th.title = 'hit ÷ every request the route\'s cache decided on';
+        return th;
+      }));
+    }
+    const rows = routes.map(([name, counts]) => {
+      const lookups = Object.values(counts).reduce((sum, n) => sum + n, 0);
+      const row = element('tr', { 'data-cache-route': name });
+      row.append(cell(name, 'name'));
+      for (const outcome of outcomes) {
+        const td = countCell(counts[outcome]);
+        td.dataset.outcome = outcome;
+        row.append(td);
+      }
+      const total = cell(formatCount(lookups), 'lookups');
+      const ratio = cell(lookups ? `${(100 * (counts.hit || 0) / lookups).toFixed(1)} %` : '–', 'hit-ratio');
+      row.append(total, ratio);
+      return row;
+    });
+    $('cache-routes').tBodies[0].replaceChildren(...(rows.length ? rows : [emptyRow(labels.length, 'No route has a cache table.')]));
+  }
+
+  function renderL2(l2) {
+    const line = $('cache-l2');
+    line.hidden = !l2;
+    if (!l2) return;
+    const connected = element('span', { 'data-l2': 'connected', class: l2.connected ? 'good' : 'outcome-bad' }, l2.connected ? 'connected' : 'not connected');
+    const breaker = element('span', { 'data-l2': 'breaker', class: l2.breaker === 'closed' ? '' : 'outcome-bad' }, `breaker ${l2.breaker.replace('_', '-')}`);
+    const parts = [element('b', {}, 'L2 Redis'), ` (${l2.namespace}): `, connected, ' · ', breaker, ` (opened ${formatCount(l2.breaker_opened)}×)`];
+    Object.entries(l2.requests).forEach(([result, count], i) =>
+      parts.push(i ? ', ' : ' · reads ', element('span', { 'data-l2': result }, `${result} ${formatCount(count)}`)));
+    parts.push(' · ', element('span', { 'data-l2': 'writes' }, `writes ${formatCount(l2.writes)}`),
+      ' · ', element('span', { 'data-l2': 'errors', class: l2.errors ? 'outcome-bad' : '' }, `errors ${formatCount(l2.errors)}`),
+      ' · ', element('span', { 'data-l2': 'purges_received' }, `purges received ${formatCount(l2.purges_received)}`));
+    line.replaceChildren(...parts);
+  }
+
+  /** One row per route and rate-limit policy on it, with what the policy allows and how many requests it answered 429. */
+  function renderRateLimits(limits) {
+    const rows = limits.map(limit => {
+      const row = element('tr', { 'data-rate-limit': `${limit.route}/${limit.policy}` });
+      const rule = `${formatCount(limit.rate)} per ${limit.period}` + (limit.burst !== null && limit.burst !== undefined ? `, burst ${formatCount(limit.burst)}` : '');
+      const policy = cell(limit.policy, 'name');
+      policy.append(element('span', { class: 'sub' }, limit.algorithm));
+      row.append(cell(limit.route, 'name'), policy, cell(rule, 'name'), cell(limit.key, 'name'), countCell(limit.rejected, true, 'rejected'));
+      return row;
+    });
+    $('rate-limits').tBodies[0].replaceChildren(...(rows.length ? rows : [emptyRow(5, 'No route has a rate limit.')]));
   }
 
   function renderRouteSelect(routes) {
@@ -284,6 +358,13 @@
 
   function formatCount(value) {
     return Number(value).toLocaleString('en-US');
+  }
+
+  function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes, unit = 0;
+    while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
+    return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
   }
 
   function formatMicros(count, micros) {
