@@ -7,8 +7,8 @@ namespace FastGate.Caching;
 /// The cache state that lives across config reloads: the L1 store, the L2 tier when <c>redis</c> is set, and the
 /// fills under way. <see cref="Bind"/> gives each route of a new config with a <c>cache</c> table its
 /// <see cref="RouteCache"/>, off the hot path; a changed <c>cache.memory</c> resizes the store (evicting to fit), a
-/// changed eviction policy starts an empty one, a changed <c>redis</c>, <c>namespace</c> or <c>redis_timeout</c> a new
-/// connection (the old one is closed).
+/// changed eviction policy starts an empty one, a changed <c>redis</c>, <c>namespace</c>, <c>redis_timeout</c> or
+/// breaker setting a new connection (the old one is closed).
 /// </summary>
 public sealed class CacheRuntime
 {
@@ -48,7 +48,7 @@ public sealed class CacheRuntime
         {
             if (options.Eviction != _store.Eviction) _store = new MemoryStore(options.MemoryBytes, options.Eviction);
             else if (options.MemoryBytes != _store.Budget) _store.Resize(options.MemoryBytes);
-            if (options.Redis != _options.Redis || options.Namespace != _options.Namespace || options.RedisTimeout != _options.RedisTimeout)
+            if (!options.SameL2(_options))
             {
                 var old = _l2;
                 _l2 = options.Redis.Length > 0 ? new RedisTier(options, Purged) : null;

@@ -7,7 +7,7 @@ namespace FastGate.Configuration;
 /// <summary>Binds the <c>[cache]</c> section and a route's <c>[routes.NAME.cache]</c> table.</summary>
 internal static class CacheBinder
 {
-    internal static readonly string[] SectionKeys = ["memory", "status_header", "eviction", "redis", "namespace", "redis_timeout"];
+    internal static readonly string[] SectionKeys = ["memory", "status_header", "eviction", "redis", "namespace", "redis_timeout", "redis_breaker_consecutive_failures", "redis_breaker_open_duration"];
 
     internal static readonly string[] RouteKeys =
         ["enabled", "default_ttl", "max_ttl", "max_object_size", "key_query", "key_headers", "store_set_cookie"];
@@ -58,7 +58,19 @@ internal static class CacheBinder
             if (duration > TimeSpan.FromSeconds(10)) reader.Error(node, $"{s}.redis_timeout", "longer than 10s: a request waits this long for a slow Redis");
             else timeout = duration;
         }
-        return new CacheOptions(memory, header, eviction, redis, ns) { RedisTimeout = timeout };
+        var failures = CacheOptions.DefaultRedisBreakerFailures;
+        if (children.TryGetValue("redis_breaker_consecutive_failures", out node)
+            && reader.TryInt(node, $"{s}.redis_breaker_consecutive_failures", 1, 1_000_000, out var count)) failures = count;
+        var open = CacheOptions.DefaultRedisBreakerOpenDuration;
+        if (children.TryGetValue("redis_breaker_open_duration", out node) && reader.TryDuration(node, $"{s}.redis_breaker_open_duration", false, out duration))
+        {
+            if (duration > TimeSpan.FromHours(1)) reader.Error(node, $"{s}.redis_breaker_open_duration", "longer than 1h: L2 would stay skipped that long after a blip");
+            else open = duration;
+        }
+        return new CacheOptions(memory, header, eviction, redis, ns)
+        {
+            RedisTimeout = timeout, RedisBreakerFailures = failures, RedisBreakerOpenDuration = open,
+        };
     }
 
     public static RouteCacheOptions? BindRoute(ConfigReader reader, string key, ConfigNode node)

@@ -52,6 +52,8 @@ public static class EffectiveConfig
                 .Add("redis", snapshot.Cache.Redis)
                 .Add("namespace", snapshot.Cache.Namespace)
                 .Add("redis_timeout", DurationParser.Format(snapshot.Cache.RedisTimeout))
+                .Add("redis_breaker_consecutive_failures", snapshot.Cache.RedisBreakerFailures)
+                .Add("redis_breaker_open_duration", DurationParser.Format(snapshot.Cache.RedisBreakerOpenDuration))
                 .Node,
             [ConfigSchema.Clusters] = clusters,
             [ConfigSchema.Routes] = routes,

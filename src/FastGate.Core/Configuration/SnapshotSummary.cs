@@ -47,7 +47,7 @@ public static class SnapshotSummary
             var cache = snapshot.Cache;
             sb.Append("cache     ").Append(SizeParser.Format(cache.MemoryBytes)).Append(" in memory, ").Append(cache.Eviction)
               .Append(cache.StatusHeader.Length > 0 ? $", status in {cache.StatusHeader}" : ", no status header")
-              .AppendLine(cache.Redis.Length > 0 ? $", L2 Redis (namespace {cache.Namespace}, timeout {DurationParser.Format(cache.RedisTimeout)})" : "");
+              .AppendLine(cache.Redis.Length > 0 ? $", L2 Redis (namespace {cache.Namespace}, timeout {DurationParser.Format(cache.RedisTimeout)}, breaker opens for {DurationParser.Format(cache.RedisBreakerOpenDuration)} after {cache.RedisBreakerFailures} failures)" : "");
         }
 
         sb.Append("clusters  ").Append(snapshot.Clusters.Count).AppendLine();

@@ -56,8 +56,10 @@ public class CacheConfigTests
     {
         var snapshot = Valid(Route + "cache = {}\n\n[cache]\nredis = \"10.0.0.5:6379,password=secret\"\nnamespace = \"edge\"\nredis_timeout = \"20ms\"\n");
         Assert.Equal(("10.0.0.5:6379,password=secret", "edge", TimeSpan.FromMilliseconds(20)), (snapshot.Cache.Redis, snapshot.Cache.Namespace, snapshot.Cache.RedisTimeout));
-        Assert.Contains(", L2 Redis (namespace edge, timeout 20ms)", FastGate.Configuration.SnapshotSummary.Describe(snapshot));
+        Assert.Contains(", L2 Redis (namespace edge, timeout 20ms, breaker opens for 2s after 5 failures)", FastGate.Configuration.SnapshotSummary.Describe(snapshot));
         Assert.Equal(TimeSpan.FromMilliseconds(50), Valid(Route).Cache.RedisTimeout);
+        var tuned = Valid(Route + "\n[cache]\nredis_breaker_consecutive_failures = 12\nredis_breaker_open_duration = \"750ms\"\n").Cache;
+        Assert.Equal((12, TimeSpan.FromMilliseconds(750)), (tuned.RedisBreakerFailures, tuned.RedisBreakerOpenDuration));
     }
 
     [Fact]
@@ -96,10 +98,15 @@ public class CacheConfigTests
     [InlineData("namespace = \"\"", "cache.namespace", "not a namespace")]
     [InlineData("redis_timeout = \"0s\"", "cache.redis_timeout", "greater than zero")]
     [InlineData("redis_timeout = \"1m\"", "cache.redis_timeout", "longer than 10s")]
+    [InlineData("redis_breaker_consecutive_failures = 0", "cache.redis_breaker_consecutive_failures", "0 is out of range (1-1000000)")]
+    [InlineData("redis_breaker_consecutive_failures = \"5\"", "cache.redis_breaker_consecutive_failures", "an integer")]
+    [InlineData("redis_breaker_open_duration = \"0s\"", "cache.redis_breaker_open_duration", "greater than zero")]
+    [InlineData("redis_breaker_open_duration = \"2h\"", "cache.redis_breaker_open_duration", "longer than 1h")]
+    [InlineData("redis_breaker_open = \"2s\"", "cache.redis_breaker_open", "unknown")]
     public void Bad_cache_settings_name_line_and_key(string line, string key, string message)
     {
         var error = SingleError(Route + "\n[cache]\n" + line + "\n");
-        Assert.Equal((key, 9), (error.Key, error.Line));
+        Assert.Equal(("config.toml", key, 9), (error.File, error.Key, error.Line));
         Assert.Contains(message, error.Message);
     }
 }

@@ -121,17 +121,48 @@ public sealed class CacheL2Tests
         // Redis holds every client's commands for 4 s (it answers this one at once).
         Assert.Equal("OK", await redis.CommandAsync("CLIENT", "PAUSE", "4000"));
         var clock = Stopwatch.StartNew();
-        for (var i = 0; i < L2Breaker.Threshold + 2; i++)
+        for (var i = 0; i < CacheOptions.DefaultRedisBreakerFailures + 2; i++)
         {
             var answer = await fixture.B.SendAsync($"/slow/{i}");
             Assert.Equal((200, "MISS"), (answer.Status, answer.Header("X-Cache")));
         }
         clock.Stop();
-        Assert.Equal(L2Breaker.Threshold, fixture.B.L2.Reads(L2Result.Error));
+        Assert.Equal(CacheOptions.DefaultRedisBreakerFailures, fixture.B.L2.Reads(L2Result.Error));
         Assert.Equal(2, fixture.B.L2.Reads(L2Result.Skipped));
         Assert.Equal("open", fixture.B.L2.Breaker);
         // Seven requests, five of them waiting 50 ms each for Redis: far below the pause.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task The_breaker_opens_after_the_configured_failures_and_a_good_trial_after_its_open_duration_closes_it()
+    {
+        using var redis = await RedisServer.StartAsync();
+        var served = 0;
+        await using var fixture = await L2Fixture.StartAsync(redis.EndPoint, _ => Counted(ref served), timeout: TimeSpan.FromMilliseconds(50),
+            tune: o => o with { RedisBreakerFailures = 3, RedisBreakerOpenDuration = TimeSpan.FromMilliseconds(300) });
+        var l2 = fixture.B.L2;
+        Assert.Equal("OK", await redis.CommandAsync("CLIENT", "PAUSE", "3000"));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("closed", l2.Breaker); // fewer failures than configured (the default 5 would not open at 3 either)
+            Assert.Equal((200, "MISS"), await StatusAsync(fixture.B, $"/paused/{i}"));
+        }
+        Assert.Equal(("open", 1L, 3L), (l2.Breaker, l2.BreakerOpened, l2.Reads(L2Result.Error)));
+        Assert.Equal((200, "MISS"), await StatusAsync(fixture.B, "/while-open"));
+        Assert.Equal((1L, 3L), (l2.Reads(L2Result.Skipped), l2.Reads(L2Result.Error)));
+
+        // redis-cli's PING is held until the pause ends; by then the 300 ms have passed and one trial may go.
+        Assert.Equal("PONG", await redis.CommandAsync("PING"));
+        await L2Fixture.Until(() => l2.Breaker == "half_open", "the breaker half-open after its open duration");
+        Assert.Equal((200, "MISS"), await StatusAsync(fixture.B, "/trial"));
+        Assert.Equal(("closed", 1L, 1L), (l2.Breaker, l2.Reads(L2Result.Miss), l2.BreakerOpened));
+    }
+
+    private static async Task<(int, string?)> StatusAsync(L2Fixture.Node node, string target)
+    {
+        var answer = await node.SendAsync(target);
+        return (answer.Status, answer.Header("X-Cache"));
     }
 
     [Fact]

@@ -34,7 +34,7 @@ internal sealed class L2Fixture : IAsyncDisposable
     }
 
     public static async Task<L2Fixture> StartAsync(string redis, Func<UpstreamRequest, string> respond, RouteCacheOptions? route = null,
-        TimeSpan? timeout = null, bool waitConnected = true)
+        TimeSpan? timeout = null, bool waitConnected = true, Func<CacheOptions, CacheOptions>? tune = null)
     {
         var upstream = new ScriptedUpstream(async s =>
         {
@@ -43,6 +43,7 @@ internal sealed class L2Fixture : IAsyncDisposable
         var options = CacheOptions.Default with { Redis = redis, Namespace = "t" + Guid.NewGuid().ToString("N")[..8] };
         // Generous unless the test is about the timeout: a loaded test machine may take more than 50 ms to answer.
         options = options with { RedisTimeout = timeout ?? TimeSpan.FromSeconds(2) };
+        if (tune is not null) options = tune(options);
         var a = await NodeAsync(upstream, options, route);
         var b = await NodeAsync(upstream, options, route);
         var fixture = new L2Fixture(upstream, a, b);

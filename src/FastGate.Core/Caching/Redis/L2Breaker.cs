@@ -3,15 +3,13 @@ using System.Diagnostics;
 namespace FastGate.Caching;
 
 /// <summary>
-/// The L2 path's own breaker: <see cref="Threshold"/> failures in a row (errors or timeouts) open it for
-/// <see cref="OpenFor"/>, during which L2 is skipped; then one trial goes through, and its success closes it, its
-/// failure opens it again. Lock-free: a CAS admits the one trial.
+/// The L2 path's own breaker: <c>redis_breaker_consecutive_failures</c> failures in a row (errors or timeouts) open it
+/// for <c>redis_breaker_open_duration</c>, during which L2 is skipped; then one trial goes through, and its success
+/// closes it, its failure opens it again. Lock-free: a CAS admits the one trial.
 /// </summary>
-internal sealed class L2Breaker
+internal sealed class L2Breaker(int threshold, TimeSpan openFor)
 {
-    public const int Threshold = 5;
-    public static readonly TimeSpan OpenFor = TimeSpan.FromSeconds(2);
-
+    private readonly long _openTicks = (long)(openFor.TotalSeconds * Stopwatch.Frequency);
     private int _failures;
     private long _openUntil;
     private int _trial;
@@ -39,9 +37,9 @@ internal sealed class L2Breaker
 
     public void Failure()
     {
-        if (Interlocked.Increment(ref _failures) < Threshold && Volatile.Read(ref _openUntil) == 0) return;
+        if (Interlocked.Increment(ref _failures) < threshold && Volatile.Read(ref _openUntil) == 0) return;
         if (Volatile.Read(ref _openUntil) == 0) Interlocked.Increment(ref _opened);
-        Volatile.Write(ref _openUntil, Stopwatch.GetTimestamp() + (long)(OpenFor.TotalSeconds * Stopwatch.Frequency));
+        Volatile.Write(ref _openUntil, Stopwatch.GetTimestamp() + _openTicks);
         Volatile.Write(ref _trial, 0);
     }
 }

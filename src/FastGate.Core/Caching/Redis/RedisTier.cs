@@ -7,7 +7,8 @@ namespace FastGate.Caching;
 /// L2: one <see cref="ConnectionMultiplexer"/> to Redis (or a Redis Cluster), connected in the background and
 /// reconnecting by itself (AbortOnConnectFail off; commands fail fast while it is down instead of queueing). A read
 /// has its own timeout (<c>redis_timeout</c>) and goes through <see cref="L2Breaker"/>, so a slow or dead Redis
-/// costs a request at most that timeout, and nothing once the breaker is open. Writes happen after a fill, in the
+/// costs a request at most that timeout, and nothing once the breaker is open
+/// (<c>redis_breaker_consecutive_failures</c>, <c>redis_breaker_open_duration</c>). Writes happen after a fill, in the
 /// background. Purges are deleted here and published to every instance on the namespace's channel.
 /// </summary>
 public sealed class RedisTier : IAsyncDisposable
@@ -15,7 +16,7 @@ public sealed class RedisTier : IAsyncDisposable
     private readonly RedisKeys _keys;
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _writeTimeout;
-    private readonly L2Breaker _breaker = new();
+    private readonly L2Breaker _breaker;
     private readonly long[] _reads = new long[4];
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private readonly Action<PurgeRequest> _onPurge;
@@ -29,6 +30,7 @@ public sealed class RedisTier : IAsyncDisposable
         _keys = new RedisKeys(options.Namespace);
         _timeout = options.RedisTimeout;
         _writeTimeout = options.RedisTimeout * 20;
+        _breaker = new L2Breaker(options.RedisBreakerFailures, options.RedisBreakerOpenDuration);
         _onPurge = onPurge;
         Configuration = options.Redis;
         var config = ConfigurationOptions.Parse(options.Redis);
