@@ -51,6 +51,7 @@ public sealed class ConfigReloader
         RouteStats.Bind(initial.Routes.Routes);
         Cache = new Caching.CacheRuntime(initial.Cache);
         Cache.Bind(initial.Cache, initial.Routes.Routes);
+        Policies.RateLimiting.SharedLimits.Bind(null, initial, Cache);
         initial.Version = 1;
         initial.LoadedAt = DateTimeOffset.UtcNow;
         Snapshots = new SnapshotHolder(initial);
@@ -124,6 +125,7 @@ public sealed class ConfigReloader
         RouteStats.Bind(next.Routes.Routes);
         Cache.Bind(next.Cache, next.Routes.Routes);
         Policies.RateLimiting.RateLimitCarryOver.Apply(Current, next);
+        Policies.RateLimiting.SharedLimits.Bind(Current, next, Cache);
         next.Version = Current.Version + 1;
         next.LoadedAt = DateTimeOffset.UtcNow;
         Snapshots.Swap(next);

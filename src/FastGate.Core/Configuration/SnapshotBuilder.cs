@@ -47,6 +47,7 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
         if (Section(root, ConfigSchema.Tracing) is { } tracing) _tracing = new TracingBinder(reader).Bind(tracing);
         if (Section(root, ConfigSchema.AccessLog) is { } accessLog) _accessLog = new LogBinder(reader).BindAccessLog(accessLog);
         if (Section(root, ConfigSchema.Cache) is { } cache) _cache = CacheBinder.BindSection(reader, cache);
+        CheckSharedLimits();
         CheckDuplicateRoutes();
         if (reader.ErrorCount > 0) return null;
 
@@ -71,6 +72,17 @@ internal sealed class SnapshotBuilder(ConfigReader reader)
             Cache = _cache,
             Policies = _policies,
         };
+    }
+
+    /// <summary>A shared rate limit keeps its budget in the cache's Redis: without <c>cache.redis</c> it has none.</summary>
+    private void CheckSharedLimits()
+    {
+        if (_cache.Redis.Length > 0) return;
+        foreach (var (name, policy) in _policies)
+        {
+            if (policy is Policies.RateLimiting.RateLimitDefinition { SharedSource: { } source })
+                reader.Error(source, $"{ConfigSchema.Policies}.{name}.shared", "shared = true keeps the budget in Redis, and no Redis is configured: set cache.redis (e.g. \"127.0.0.1:6379\")");
+        }
     }
 
     private ConfigNode? Section(ConfigNode root, string name) =>

@@ -52,6 +52,9 @@ public sealed class ExchangeContext
     /// <summary>Gathers a head's writes into one piece of the connection writer's memory.</summary>
     internal HeadBuffer HeadBuffer { get; } = new();
 
+    /// <summary>The verdicts of the route's rate limits, for the RateLimit fields of an allowed response (stamped, never reset).</summary>
+    internal Policies.RateLimiting.RateLimitSlot[] RateLimits { get; } = new Policies.RateLimiting.RateLimitSlot[Policies.RateLimiting.RateLimitSlot.PerRoute];
+
     // Per connection.
     internal PipeReader ClientInput { get; private set; } = null!;
     internal PipeWriter ClientOutput { get; private set; } = null!;

@@ -53,7 +53,7 @@ public class PolicyConfigTests
             p => Assert.IsType<RateLimitPolicy>(p),
             p => Assert.IsType<FastGate.Policies.Cors.CorsPolicy>(p),
             p => Assert.IsType<FastGate.Policies.Transforms.TransformPolicy>(p));
-        Assert.Equal(2, api.Policies.Response.Length);
+        Assert.Equal(3, api.Policies.Response.Length); // the rate limit's fields on allowed responses, CORS, the transform
         Assert.Same(RoutePolicies.None, snapshot.Routes.Routes.Single(r => r.Name == "plain").Policies);
         var rule = Assert.IsType<RateLimitDefinition>(snapshot.Policies["per_ip"]).Rule;
         Assert.Equal(new RateLimitRule(RateLimitAlgorithm.TokenBucket, "client_ip", 100, TimeSpan.FromSeconds(1), 50), rule);
@@ -61,7 +61,9 @@ public class PolicyConfigTests
 
     [Theory]
     [InlineData("type = \"jwt\"\nissuer = \"x\"", 4, "policies.p.type", "policy type \"jwt\" is not available yet")]
-    [InlineData("type = \"rate_limit\"\nrate = 1\nshared = true", 6, "policies.p.shared", "not available yet")]
+    [InlineData("type = \"rate_limit\"\nrate = 1\nshared = true", 6, "policies.p.shared", "no Redis is configured")]
+    [InlineData("type = \"rate_limit\"\nrate = 1\nredis_timeout = \"1s\"", 6, "policies.p.redis_timeout", "applies to shared = true only")]
+    [InlineData("type = \"rate_limit\"\nrate = 1\nheaders = \"yes\"", 6, "policies.p.headers", "")]
     [InlineData("type = \"rate_limit\"\nrate = 1\nkey = \"claim:sub\"", 6, "policies.p.key", "need JWT policies, which are not available yet")]
     [InlineData("type = \"rate_limit\"\nrate = 1\nkey = [\"client_ip\", \"cookie:x\"]", 6, "policies.p.key", "unknown key \"cookie:x\"")]
     [InlineData("type = \"rate_limit\"\nrate = 0", 5, "policies.p.rate", "out of range")]

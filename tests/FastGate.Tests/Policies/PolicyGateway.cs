@@ -12,10 +12,13 @@ namespace FastGate.Tests.Policies;
 internal static class PolicyGateway
 {
     /// <param name="config">[policies.*] and [routes.*] tables; routes name cluster "backend".</param>
-    public static Task<TestGateway> StartAsync(ScriptedUpstream upstream, string config, IReadOnlyList<IPNetwork>? trusted = null)
+    public static Task<TestGateway> StartAsync(ScriptedUpstream upstream, string config, IReadOnlyList<IPNetwork>? trusted = null) =>
+        StartAsync(Load(upstream.EndPoint, config), trusted);
+
+    /// <summary>A gateway with the routes of a snapshot from <see cref="Load"/> (bound to a runtime by the caller, if it needs one).</summary>
+    public static Task<TestGateway> StartAsync(GatewaySnapshot snapshot, IReadOnlyList<IPNetwork>? trusted = null)
     {
-        var snapshot = Load(upstream.EndPoint, config);
-        return TestGateway.StartAsync([upstream.EndPoint], trusted: trusted, routes: c => snapshot.Routes.Routes.Select(r => new Route
+        return TestGateway.StartAsync([.. snapshot.Clusters["backend"].Destinations.Select(d => (IPEndPoint)d.EndPoint)], trusted: trusted, routes: c => snapshot.Routes.Routes.Select(r => new Route
         {
             Name = r.Name, Path = r.Path, Host = r.Host, Methods = r.Methods, Cluster = c,
             StripPrefix = r.StripPrefix, AddPrefix = r.AddPrefix, Policies = r.Policies,

@@ -44,6 +44,9 @@ public sealed class RedisTier : IAsyncDisposable
     public string Configuration { get; }
     public string Namespace => _keys.Namespace;
     public bool Connected => _multiplexer?.IsConnected == true;
+
+    /// <summary>The connection, once made; shared rate limits send their scripts on it too.</summary>
+    internal ConnectionMultiplexer? Multiplexer => _multiplexer;
     public string Breaker => _breaker.State;
     public long BreakerOpened => _breaker.Opened;
     public long Reads(L2Result result) => Volatile.Read(ref _reads[(int)result]);

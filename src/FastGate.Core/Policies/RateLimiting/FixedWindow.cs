@@ -15,13 +15,13 @@ internal sealed class FixedWindow(long period, int rate) : RateLimitBucket
             var count = (uint)(state >> 32) == (uint)window ? (int)(state & 0xFFFF_FFFF) : 0;
             if (count >= rate)
             {
-                verdict = new RateLimitVerdict { Remaining = 0, RetryAfterTicks = (window + 1) * period - now };
+                verdict = new RateLimitVerdict { Remaining = 0, RetryAfterTicks = (window + 1) * period - now, ResetTicks = (window + 1) * period - now };
                 return false;
             }
             var next = ((long)(uint)window << 32) | (uint)(count + 1);
             if (Interlocked.CompareExchange(ref _state, next, state) == state)
             {
-                verdict = new RateLimitVerdict { Remaining = rate - count - 1, RetryAfterTicks = 0 };
+                verdict = new RateLimitVerdict { Remaining = rate - count - 1, ResetTicks = (window + 1) * period - now };
                 return true;
             }
         }

@@ -6,7 +6,7 @@ namespace FastGate.Policies.RateLimiting;
 /// <summary>Binds <c>[policies.NAME] type = "rate_limit"</c>.</summary>
 internal static class RateLimitBinder
 {
-    internal static readonly string[] Keys = ["type", "key", "algorithm", "rate", "period", "burst", "shared"];
+    internal static readonly string[] Keys = ["type", "key", "algorithm", "rate", "period", "burst", "shared", "headers", "redis_timeout"];
 
     public const int MaxRate = 1_000_000;
 
@@ -16,8 +16,19 @@ internal static class RateLimitBinder
         reader.CheckKeys(table, prefix, Keys);
         var children = table.Children;
 
-        if (children.TryGetValue("shared", out var node) && reader.TryBool(node, $"{prefix}.shared", out var shared) && shared)
-            reader.Error(node, $"{prefix}.shared", "shared rate limits (one budget across gateway instances, through Redis) are not available yet; use shared = false");
+        // Whether [cache].redis is set is known once the whole file is read (SnapshotBuilder checks SharedSource).
+        var shared = false;
+        ConfigNode? sharedSource = null;
+        if (children.TryGetValue("shared", out var node) && reader.TryBool(node, $"{prefix}.shared", out shared) && shared) sharedSource = node;
+        var headers = true;
+        if (children.TryGetValue("headers", out node)) reader.TryBool(node, $"{prefix}.headers", out headers);
+        TimeSpan? redisTimeout = null;
+        if (children.TryGetValue("redis_timeout", out node) && reader.TryDuration(node, $"{prefix}.redis_timeout", false, out var timeout))
+        {
+            if (!shared) reader.Error(node, $"{prefix}.redis_timeout", "applies to shared = true only");
+            else if (timeout > TimeSpan.FromSeconds(10)) reader.Error(node, $"{prefix}.redis_timeout", "longer than 10s: a request waits this long for a slow Redis");
+            else redisTimeout = timeout;
+        }
 
         var algorithm = RateLimitAlgorithm.TokenBucket;
         if (children.TryGetValue("algorithm", out node) && reader.TryString(node, $"{prefix}.algorithm", out var text))
@@ -55,7 +66,13 @@ internal static class RateLimitBinder
 
         var (key, keyText) = BindKey(reader, children, prefix);
         return reader.ErrorCount != before || key is null ? null
-            : new RateLimitDefinition(name, new RateLimitRule(algorithm, keyText, rate, period, burst), key) { Description = PolicyDescription.Of(table, Keys) };
+            : new RateLimitDefinition(name, new RateLimitRule(algorithm, keyText, rate, period, burst, shared), key)
+            {
+                Description = PolicyDescription.Of(table, Keys),
+                Headers = headers,
+                RedisTimeout = redisTimeout,
+                SharedSource = sharedSource,
+            };
     }
 
     private static (RateLimitKeyPart[]?, string) BindKey(ConfigReader reader, OrderedDictionary<string, ConfigNode> children, string prefix)

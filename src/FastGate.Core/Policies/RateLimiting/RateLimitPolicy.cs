@@ -7,11 +7,13 @@ using FastGate.Telemetry;
 namespace FastGate.Policies.RateLimiting;
 
 /// <summary>
-/// A rate limit on one route (phase 3): the request's key picks its bucket; over the limit, the gateway answers
-/// 429 with Retry-After and the RateLimit-Policy / RateLimit fields of draft-ietf-httpapi-ratelimit-headers-10,
-/// and counts it in <c>fastgate_rate_limited_total{route,policy}</c>. No allocation once a key has its bucket.
+/// A rate limit on one route (phase 3): the request's key picks its bucket (or, for a shared limit, its Redis key);
+/// over the limit, the gateway answers 429 with Retry-After and the RateLimit-Policy / RateLimit fields of
+/// draft-ietf-httpapi-ratelimit-headers-10, and counts it in <c>fastgate_rate_limited_total{route,policy}</c>. With
+/// <c>headers = true</c> (the default) allowed responses carry the two fields too (phase 6). A local limit
+/// allocates nothing once a key has its bucket.
 /// </summary>
-public sealed class RateLimitPolicy : IRequestPolicy
+public sealed class RateLimitPolicy : IRequestPolicy, IResponsePolicy
 {
     /// <summary>Longer keys (a big header value) are replaced by their SHA-256, so a bucket's key stays small.</summary>
     private const int MaxRawKey = 64;
@@ -21,11 +23,15 @@ public sealed class RateLimitPolicy : IRequestPolicy
 
     [ThreadStatic] private static byte[]? t_key;
 
-    public RateLimitPolicy(RateLimitDefinition definition, string route)
+    public RateLimitPolicy(RateLimitDefinition definition, string route, int slot)
     {
         Definition = definition;
         Route = route;
+        Slot = slot;
     }
+
+    /// <summary>Where this limit keeps its verdict in the context for the response's fields; -1: none (<c>headers = false</c>).</summary>
+    internal int Slot { get; }
 
     public RateLimitDefinition Definition { get; }
     public string Route { get; }
@@ -49,17 +55,63 @@ public sealed class RateLimitPolicy : IRequestPolicy
 
     public ValueTask<PolicyDecision> OnRequestAsync(ExchangeContext context)
     {
+        var key = BuildKey(context, Definition.Key);
+        if (Definition.Shared is { } shared) return shared.DecideAsync(this, context, key);
+        return DecideLocally(context, key) == PolicyDecision.Continue ? Continue : Respond;
+    }
+
+    /// <summary>The answer of this process's own buckets: a local limit, or a shared one while Redis cannot answer.</summary>
+    internal PolicyDecision DecideLocally(ExchangeContext context, ReadOnlySpan<byte> key)
+    {
         var now = Stopwatch.GetTimestamp();
-        var bucket = Definition.Buckets.Get(BuildKey(context, Definition.Key), now);
-        if (bucket.TryAcquire(now, out var verdict)) return Continue;
+        var allowed = Definition.Buckets.Get(key, now).TryAcquire(now, out var verdict);
+        return Decide(context, allowed, verdict);
+    }
+
+    internal PolicyDecision Decide(ExchangeContext context, bool allowed, in RateLimitVerdict verdict)
+    {
+        if (allowed)
+        {
+            if (Slot >= 0)
+            {
+                ref var slot = ref context.RateLimits[Slot];
+                slot.Stamp = context.StartedAt;
+                slot.Verdict = verdict;
+            }
+            return PolicyDecision.Continue;
+        }
         Rejections.Increment(0);
         Reject(context, verdict.RetryAfterTicks);
-        return Respond;
+        return PolicyDecision.Respond;
     }
+
+    /// <summary>Phase 6, with <c>headers = true</c>: the quota left after an allowed request (a 429 carries its own).</summary>
+    public void OnResponse(ExchangeContext context)
+    {
+        ref var slot = ref context.RateLimits[Slot];
+        if (slot.Stamp != context.StartedAt) return;
+        var headers = context.ResponseEdits.Added;
+        headers.Add("RateLimit-Policy"u8, Definition.PolicyHeader);
+        var name = Definition.NamePrefix;
+        Span<byte> value = stackalloc byte[name.Length + 48];
+        name.CopyTo(value);
+        var at = name.Length;
+        "r="u8.CopyTo(value[at..]);
+        at += 2;
+        Utf8Formatter.TryFormat(Math.Max(0, slot.Verdict.Remaining), value[at..], out var digits);
+        at += digits;
+        ";t="u8.CopyTo(value[at..]);
+        at += 3;
+        Utf8Formatter.TryFormat(Seconds(slot.Verdict.ResetTicks, 0), value[at..], out digits);
+        headers.Add("RateLimit"u8, value[..(at + digits)]);
+    }
+
+    /// <summary>Whole seconds, rounded up, at least <paramref name="least"/>.</summary>
+    private static long Seconds(long ticks, long least) => Math.Max(least, (ticks + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
 
     private void Reject(ExchangeContext context, long retryAfterTicks)
     {
-        var seconds = Math.Max(1, (retryAfterTicks + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
+        var seconds = Seconds(retryAfterTicks, 1);
         context.Local.Set(429);
         var headers = context.Local.Headers;
         Span<byte> number = stackalloc byte[20];

@@ -28,13 +28,13 @@ internal sealed class SlidingWindow(long period, int rate) : RateLimitBucket
             var weighted = previous * (period - into) / period;
             if (weighted + current + 1 > rate)
             {
-                verdict = new RateLimitVerdict { Remaining = 0, RetryAfterTicks = RetryAfter(current, previous, into) };
+                verdict = new RateLimitVerdict { Remaining = 0, RetryAfterTicks = RetryAfter(current, previous, into), ResetTicks = period - into };
                 return false;
             }
             var next = ((window & WindowMask) << 40) | ((current + 1) << 20) | previous;
             if (Interlocked.CompareExchange(ref _state, next, state) == state)
             {
-                verdict = new RateLimitVerdict { Remaining = rate - (weighted + current + 1), RetryAfterTicks = 0 };
+                verdict = new RateLimitVerdict { Remaining = rate - (weighted + current + 1), ResetTicks = period - into };
                 return true;
             }
         }

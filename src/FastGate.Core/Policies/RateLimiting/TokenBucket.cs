@@ -16,12 +16,12 @@ internal sealed class TokenBucket(long interval, long tolerance) : RateLimitBuck
             var next = Math.Max(tat, now) + interval;
             if (next - now > tolerance)
             {
-                verdict = new RateLimitVerdict { Remaining = 0, RetryAfterTicks = next - now - tolerance };
+                verdict = new RateLimitVerdict { Remaining = 0, RetryAfterTicks = next - now - tolerance, ResetTicks = next - now - interval };
                 return false;
             }
             if (Interlocked.CompareExchange(ref _state, next, tat) == tat)
             {
-                verdict = new RateLimitVerdict { Remaining = (tolerance - (next - now)) / interval, RetryAfterTicks = 0 };
+                verdict = new RateLimitVerdict { Remaining = (tolerance - (next - now)) / interval, ResetTicks = next - now };
                 return true;
             }
         }
