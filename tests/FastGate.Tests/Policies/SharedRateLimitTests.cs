@@ -4,6 +4,7 @@ using FastGate.Configuration;
 using FastGate.Policies.RateLimiting;
 using FastGate.Tests.Caching;
 using FastGate.Tests.Integration;
+using Xunit.Abstractions;
 
 namespace FastGate.Tests.Policies;
 
@@ -12,7 +13,7 @@ namespace FastGate.Tests.Policies;
 /// runtime and connection, as two instances) draw on one budget per key; Redis gone → each decides locally, no
 /// request fails, and Redis decides again once it is back.
 /// </summary>
-public class SharedRateLimitTests
+public class SharedRateLimitTests(ITestOutputHelper output)
 {
     private sealed record Node(TestGateway Gateway, CacheRuntime Cache, RateLimitDefinition Limit) : IAsyncDisposable
     {
@@ -103,6 +104,7 @@ public class SharedRateLimitTests
             // Redis counted between the first decision and the last: within [latest first answer, earliest last send]
             // at the least, and within [0, elapsed] at the most. Unshared, each gateway would allow 20 + 20 × 3 = 80.
             var inner = lastSends.Min() - firstAnswers.Max();
+            output.WriteLine($"allowed {counts[0]} + {counts[1]} = {total}; budget {20 + 20 * inner.TotalSeconds:F1} to {20 + 20 * elapsed.TotalSeconds:F1}");
             Assert.InRange(total, (20 + 20 * inner.TotalSeconds) * 0.95, (20 + 20 * elapsed.TotalSeconds) * 1.05);
             Assert.True(counts.Min() > 0, $"one gateway got nothing: {counts[0]} and {counts[1]}");
             Assert.Equal((0, 0), (a.Fallbacks, b.Fallbacks));
@@ -194,6 +196,42 @@ public class SharedRateLimitTests
             Assert.Equal(3, after.Sum(r => r.Allowed));
             Assert.Equal(fallbacks, (a.Fallbacks, b.Fallbacks));
         }
+    }
+
+    [Fact]
+    public async Task A_Redis_slower_than_redis_timeout_is_a_fallback_not_a_failed_or_stalled_request()
+    {
+        using var redis = await RedisServer.StartAsync("--enable-debug-command", "yes");
+        await using var upstream = PolicyGateway.Upstream();
+        var snapshot = PolicyGateway.Load(upstream.EndPoint, Config(redis.EndPoint, "w" + Guid.NewGuid().ToString("N")[..8],
+            "rate = 1000\nperiod = \"1s\"\nredis_timeout = \"100ms\"", timeout: "5s"));
+        var cache = new CacheRuntime(snapshot.Cache);
+        SharedLimits.Bind(null, snapshot, cache);
+        var limit = (RateLimitDefinition)snapshot.Policies["limit"];
+        await using var gateway = await PolicyGateway.StartAsync(snapshot);
+        await L2Fixture.Until(() => cache.L2!.Connected, "connected to Redis");
+        var node = new Node(gateway, cache, limit);
+        Assert.Equal(1, await UntilRedisDecidesAsync(node));
+
+        // Redis busy for 3 s: the policy's own redis_timeout (100 ms, not the cache's 5 s) sends requests to the local limit.
+        var sleeping = redis.CommandAsync("DEBUG", "SLEEP", "3");
+        var clock = Stopwatch.StartNew();
+        using var client = gateway.Connect();
+        var slowest = TimeSpan.Zero;
+        while (node.Fallbacks == 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "no fallback while Redis slept");
+            var sent = clock.Elapsed;
+            client.Send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+            Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+            if (clock.Elapsed - sent > slowest) slowest = clock.Elapsed - sent;
+        }
+        // Far below the 3 s Redis was asleep for: a request waits one redis_timeout at most (and none once the breaker opens).
+        Assert.True(slowest < TimeSpan.FromSeconds(2), $"a request took {slowest}");
+        await sleeping;
+        await UntilRedisDecidesAsync(node);
+        await L2Fixture.Until(() => limit.Shared!.Breaker == "closed", "breaker closed");
+        await cache.L2!.DisposeAsync();
     }
 
     /// <summary>Sends one request at a time until one is decided by Redis (no fallback counted); whether it was allowed.</summary>
