@@ -14,10 +14,7 @@ public sealed class CacheL2ClusterTests
         var nodes = new List<RedisServer>();
         try
         {
-            for (var i = 0; i < 3; i++) nodes.Add(await RedisServer.StartClusterNodeAsync());
-            var create = await nodes[0].CommandAsync(["--cluster", "create", .. nodes.Select(n => n.EndPoint), "--cluster-replicas", "0", "--cluster-yes"]);
-            Assert.Contains("All 16384 slots covered", create);
-            await L2Fixture.Until(() => nodes.All(n => n.CommandAsync("CLUSTER", "INFO").Result.Contains("cluster_state:ok")), "the cluster is ok on every node");
+            await RedisServer.StartClusterAsync(nodes);
 
             await using var fixture = await L2Fixture.StartAsync(string.Join(',', nodes.Select(n => n.EndPoint)), r =>
                 CacheFixture.Ok("lang " + r.Header("Accept-Language"), "Cache-Control: max-age=60\r\nVary: Accept-Language\r\nCache-Tag: docs\r\n"));

@@ -29,6 +29,16 @@ public sealed class RedisServer : IDisposable
     public static Task<RedisServer> StartClusterNodeAsync() =>
         StartAsync(() => ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-port", GatewayProcess.FreePort().ToString()]);
 
+    /// <summary>Three cluster nodes (no replicas) made into one Redis Cluster covering every slot, once it reports ok on each.</summary>
+    public static async Task<List<RedisServer>> StartClusterAsync(List<RedisServer> nodes)
+    {
+        for (var i = 0; i < 3; i++) nodes.Add(await StartClusterNodeAsync());
+        var create = await nodes[0].CommandAsync(["--cluster", "create", .. nodes.Select(n => n.EndPoint), "--cluster-replicas", "0", "--cluster-yes"]);
+        Assert.Contains("All 16384 slots covered", create);
+        await L2Fixture.Until(() => nodes.All(n => n.CommandAsync("CLUSTER", "INFO").Result.Contains("cluster_state:ok")), "the cluster is ok on every node");
+        return nodes;
+    }
+
     public static Task<RedisServer> StartAsync(params string[] extra) => StartAsync(() => extra);
 
     private static async Task<RedisServer> StartAsync(Func<string[]> extra)

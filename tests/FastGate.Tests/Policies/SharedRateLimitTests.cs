@@ -250,6 +250,41 @@ public class SharedRateLimitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Two_gateways_share_budgets_on_a_three_node_redis_cluster_each_key_on_its_own_slot()
+    {
+        var nodes = new List<RedisServer>();
+        try
+        {
+            await RedisServer.StartClusterAsync(nodes);
+            await using var upstream = PolicyGateway.Upstream();
+            var config = Config(string.Join(',', nodes.Select(n => n.EndPoint)), "c" + Guid.NewGuid().ToString("N")[..8],
+                "key = \"header:X-User\"\nrate = 3\nperiod = \"1h\"\nburst = 3");
+            await using var a = await StartAsync(upstream, config);
+            await using var b = await StartAsync(upstream, config);
+            // Twelve users spread over the nodes' slots (each node loads the script on its first NOSCRIPT): three each, across both.
+            for (var user = 0; user < 12; user++)
+            {
+                var runs = await Task.WhenAll(SendAsync(a, 3, $"X-User: u{user}\r\n"), SendAsync(b, 3, $"X-User: u{user}\r\n"));
+                Assert.All(runs, r => Assert.Empty(r.Failures));
+                Assert.Equal(3, runs.Sum(r => r.Allowed));
+            }
+            Assert.Equal((0, 0), (a.Fallbacks, b.Fallbacks));
+            var keys = 0;
+            foreach (var node in nodes)
+            {
+                var held = (await node.CommandAsync("--scan", "--pattern", "*:rl:limit:tb:*")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+                keys += held;
+            }
+            Assert.Equal(12, keys);
+            Assert.All(nodes, n => Assert.NotEqual("", n.CommandAsync("--scan", "--pattern", "*:rl:limit:tb:*").Result));
+        }
+        finally
+        {
+            nodes.ForEach(n => n.Dispose());
+        }
+    }
+
+    [Fact]
     public void Shared_without_a_configured_redis_is_an_error_naming_file_line_and_key()
     {
         var result = ConfigLoader.LoadText("[policies.per_user]\ntype = \"rate_limit\"\nrate = 5\nshared = true\n", "gateway.toml");
