@@ -235,4 +235,42 @@ public sealed partial class SharedRateLimitProcessTests(ITestOutputHelper output
         AssertOneBudget(after, allowed, "c");
         Assert.True(fallbacks == (await one.FallbacksAsync(), await two.FallbacksAsync()), "fell back again after the restart");
     }
+
+    [Fact]
+    public async Task A_reload_keeps_the_budget_in_Redis_and_a_changed_namespace_moves_it_to_the_new_connection()
+    {
+        using var redis = await RedisServer.StartAsync();
+        await using var upstream = Policies.PolicyGateway.Upstream();
+        string Slow(string ns) => Config(upstream.EndPoint, redis.EndPoint, ns, "1s").Replace("rate = 20\nperiod = \"1s\"\nburst = 20", "rate = 3\nperiod = \"1h\"\nburst = 3");
+        var ns = "r" + Guid.NewGuid().ToString("N")[..8];
+        using var one = await Instance.StartAsync(Slow(ns));
+        using var client = RawClient.Connect(new IPEndPoint(IPAddress.Loopback, one.Process.Port));
+        async Task<int> StatusAsync()
+        {
+            client.Send("GET /x HTTP/1.1\r\nHost: a\r\nX-Tenant: t\r\n\r\n");
+            return (await client.ReadResponseAsync()).Status;
+        }
+        async Task<int[]> FourAsync() => [await StatusAsync(), await StatusAsync(), await StatusAsync(), await StatusAsync()];
+        async Task ReloadAsync(string config, int version)
+        {
+            var from = one.Process.LineCount;
+            await one.Process.WriteConfigAsync(config, byRename: true);
+            one.Process.Reload();
+            await one.Process.WaitForLineAsync(l => GatewayProcess.Message(l).StartsWith($"config reloaded: version {version} ", StringComparison.Ordinal), TimeSpan.FromSeconds(10), from);
+        }
+
+        Assert.Equal(new[] { 200, 200, 200, 429 }, await FourAsync());
+        // Another route added: the policy is bound anew, its budget is where it was, in Redis.
+        await ReloadAsync(Slow(ns) + "\n[routes.other]\npath = \"/other\"\ncluster = \"backend\"\n", 2);
+        Assert.Equal(429, await StatusAsync());
+        // Another namespace: a new connection (the old one closed) and other keys, so a fresh budget once it is up.
+        await ReloadAsync(Slow(ns + "b"), 3);
+        var stats = new AdminApi(one.Admin.BaseAddress!);
+        await stats.WaitForStatsAsync(s => s.GetProperty("cache").GetProperty("l2").GetProperty("connected").GetBoolean(), "connected again", TimeSpan.FromSeconds(20));
+        stats.Dispose();
+        var fallbacks = await one.FallbacksAsync();
+        Assert.Equal(new[] { 200, 200, 200, 429 }, await FourAsync());
+        Assert.Equal(fallbacks, await one.FallbacksAsync());
+        Assert.Contains($"{ns}b:rl:per_tenant:tb:{{t", await redis.CommandAsync("--scan", "--pattern", $"{ns}b:*"));
+    }
 }
