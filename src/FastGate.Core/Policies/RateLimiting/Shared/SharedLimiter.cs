@@ -27,7 +27,7 @@ internal sealed class SharedLimiter
     private readonly RedisValue[] _args;
     private readonly byte[] _prefix;
     private readonly TimeSpan _timeout;
-    private readonly L2Breaker _breaker = new();
+    private readonly L2Breaker _breaker;
     private readonly string _name;
     private int _loaded;
     private int _degraded;
@@ -40,6 +40,8 @@ internal sealed class SharedLimiter
         var rule = definition.Rule;
         _script = SharedScript.For(rule.Algorithm);
         _timeout = definition.RedisTimeout ?? options.RedisTimeout;
+        // The cache's breaker settings: one outage, judged the same way on both Redis paths.
+        _breaker = new L2Breaker(options.RedisBreakerFailures, options.RedisBreakerOpenDuration);
         var period = (long)rule.Period.TotalMicroseconds;
         if (rule.Algorithm == RateLimitAlgorithm.TokenBucket)
         {
