@@ -175,7 +175,9 @@ public class CacheStaleTests
             first.Send("GET /sie HTTP/1.1\r\nHost: example.com\r\n\r\n");
             Assert.Equal("MISS", (await first.ReadResponseAsync()).Header("X-Cache"));
         }
+        var port = upstream.EndPoint.Port;
         await upstream.DisposeAsync();
+        using var refusing = new RefusingPort(port); // nobody else's upstream may answer on it now
         using var client = gateway.Connect();
         for (var i = 0; i < 3; i++)
         {

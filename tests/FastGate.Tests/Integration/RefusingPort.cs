@@ -18,6 +18,16 @@ internal sealed class RefusingPort : IDisposable
         _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
     }
 
+    /// <summary>
+    /// Holds <paramref name="port"/> from now on, right after the listener on it stopped. Reusing the address lets it
+    /// bind past the TIME_WAIT connections the listener left; a new listener still cannot take the port meanwhile.
+    /// </summary>
+    public RefusingPort(int port)
+    {
+        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+    }
+
     public IPEndPoint EndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 
     public int Port => EndPoint.Port;
