@@ -29,6 +29,7 @@ internal sealed class ReloadService : IAsyncDisposable
         _watcher = new ConfigFileWatcher(configPath, () => _requests.Writer.TryWrite(ReloadReason.FileChanged));
         Watch(reloader.Current.WatchConfig);
         reloader.Applied += ApplyHostSettings;
+        InheritedSignals.Reclaim(InheritedSignals.SigHup);
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSighup);
         _loop = Task.Run(RunAsync);
     }

@@ -12,6 +12,8 @@ internal struct RequestDirectives
     public long MaxAge;
     /// <summary>How far past its freshness a response may be and still do (max-stale; bare: any), in seconds; -1 for none.</summary>
     public long MaxStale;
+    /// <summary>How long a fresh response must stay fresh to do (min-fresh), in seconds; -1 for none.</summary>
+    public long MinFresh;
     /// <summary>The request's stale-if-error window, in seconds; -1 for none.</summary>
     public long StaleIfError;
     public bool HasAuthorization;
@@ -24,7 +26,7 @@ internal struct RequestDirectives
 
     public static RequestDirectives Of(RequestHead request)
     {
-        var directives = new RequestDirectives { MaxAge = -1, MaxStale = -1, StaleIfError = -1, IfModifiedSince = -1 };
+        var directives = new RequestDirectives { MaxAge = -1, MaxStale = -1, MinFresh = -1, StaleIfError = -1, IfModifiedSince = -1 };
         var pragmaNoCache = false;
         var hasCacheControl = false;
         for (var i = 0; i < request.FieldCount; i++)
@@ -55,6 +57,7 @@ internal struct RequestDirectives
             else if (CacheControl.Is(name, "no-cache"u8)) NoCache = true;
             else if (CacheControl.Is(name, "max-age"u8)) MaxAge = Smaller(MaxAge, CacheControl.Seconds(value));
             else if (CacheControl.Is(name, "max-stale"u8)) MaxStale = value.IsEmpty ? int.MaxValue : Smaller(MaxStale, CacheControl.Seconds(value));
+            else if (CacheControl.Is(name, "min-fresh"u8)) MinFresh = Math.Max(MinFresh, CacheControl.Seconds(value));
             else if (CacheControl.Is(name, "stale-if-error"u8)) StaleIfError = Smaller(StaleIfError, CacheControl.Seconds(value));
         }
     }

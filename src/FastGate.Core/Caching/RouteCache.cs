@@ -311,9 +311,10 @@ public sealed class RouteCache : ICacheHook
         return entry is not null && (entry.VaryNames is null) && (!directives.HasAuthorization || entry.AllowsAuthorized) ? entry : null;
     }
 
-    /// <summary>The entry is fresh and young enough for the request's max-age.</summary>
+    /// <summary>The entry is fresh, young enough for the request's max-age, and stays fresh for its min-fresh.</summary>
     internal static bool IsFresh(CacheEntry entry, in RequestDirectives directives, long now) =>
-        now < entry.ExpiresAt && (directives.MaxAge < 0 || CacheHitWriter.Age(entry, now) <= directives.MaxAge);
+        now < entry.ExpiresAt && (directives.MaxAge < 0 || CacheHitWriter.Age(entry, now) <= directives.MaxAge)
+        && (directives.MinFresh <= 0 || now + directives.MinFresh * Stopwatch.Frequency < entry.ExpiresAt);
 
     /// <summary>The entry is fresh, young enough for the request's max-age, and allowed for a request with Authorization.</summary>
     internal static bool Serves(CacheEntry entry, in RequestDirectives directives, long now) =>

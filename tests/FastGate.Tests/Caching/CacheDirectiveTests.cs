@@ -176,6 +176,17 @@ public class CacheDirectiveTests
         Assert.Equal(2, upstream);
     }
 
+    [Theory]
+    [InlineData("Cache-Control: min-fresh=100\r\n", 2)] // 60 s of freshness left is not 100
+    [InlineData("Cache-Control: min-fresh=30\r\n", 1)]
+    [InlineData("Cache-Control: min-fresh=x\r\n", 1)] // a bad value is ignored
+    public async Task RequestMinFreshRefusesAnEntryThatWillNotStayFreshLongEnough(string requestHeaders, int upstreamRequests)
+    {
+        var (_, second, upstream) = await TwiceAsync("Cache-Control: max-age=60\r\n", requestHeaders: requestHeaders);
+        Assert.Equal(upstreamRequests, upstream);
+        Assert.Equal(upstreamRequests == 1 ? "HIT" : "MISS", second.Header("X-Cache"));
+    }
+
     [Fact]
     public async Task OtherMethodsBypass()
     {

@@ -162,6 +162,29 @@ public class HotReloadTests
     }
 
     [Fact]
+    public async Task SIGHUP_reloads_a_gateway_started_under_nohup_which_starts_it_with_the_signal_ignored()
+    {
+        await using var a = ScriptedUpstream.Ok("A");
+        string Config(string path) => $$"""
+            [clusters.a]
+            destinations = ["{{a.EndPoint}}"]
+            [routes.a]
+            path = "{{path}}"
+            cluster = "a"
+            """;
+        using var gateway = await GatewayProcess.StartAsync(Config("/a"), "nohup");
+        using var client = Connect(gateway.Port);
+        Assert.Equal("A", (await GetAsync(client, "/a")).Body);
+
+        var from = gateway.LineCount;
+        await gateway.WriteConfigAsync(Config("/moved"), byRename: true);
+        gateway.Reload();
+        await gateway.WaitForLineAsync(l => GatewayProcess.Message(l).StartsWith("config reloaded: version 2 ", StringComparison.Ordinal), ReloadTimeout, from);
+        Assert.Equal("A", (await GetAsync(client, "/moved")).Body);
+        Assert.False(gateway.HasExited, "SIGHUP ended the gateway instead of reloading it");
+    }
+
+    [Fact]
     public async Task An_invalid_reload_changes_nothing_and_names_file_line_and_key_of_every_error()
     {
         await using var a = ScriptedUpstream.Ok("A");
