@@ -165,13 +165,7 @@ public class HotReloadTests
     public async Task SIGHUP_reloads_a_gateway_started_under_nohup_which_starts_it_with_the_signal_ignored()
     {
         await using var a = ScriptedUpstream.Ok("A");
-        string Config(string path) => $$"""
-            [clusters.a]
-            destinations = ["{{a.EndPoint}}"]
-            [routes.a]
-            path = "{{path}}"
-            cluster = "a"
-            """;
+        string Config(string path) => OneRoute(a.EndPoint, path);
         using var gateway = await GatewayProcess.StartAsync(Config("/a"), "nohup");
         using var client = Connect(gateway.Port);
         Assert.Equal("A", (await GetAsync(client, "/a")).Body);
@@ -231,13 +225,7 @@ public class HotReloadTests
     public async Task A_listen_change_is_reported_as_needing_a_restart_and_the_rest_of_the_reload_applies()
     {
         await using var a = ScriptedUpstream.Ok("A");
-        string Config(string path) => $$"""
-            [clusters.a]
-            destinations = ["{{a.EndPoint}}"]
-            [routes.a]
-            path = "{{path}}"
-            cluster = "a"
-            """;
+        string Config(string path) => OneRoute(a.EndPoint, path);
         using var gateway = await GatewayProcess.StartAsync(Config("/a"));
         var newPort = GatewayProcess.FreePort();
 
@@ -252,6 +240,15 @@ public class HotReloadTests
         await PollUntilAsync(async () => (await GetAsync(client, "/moved")).Body == "A", "/moved -> A on the old port");
         Assert.Throws<SocketException>(() => Connect(newPort));
     }
+
+    /// <summary>One route at <paramref name="path"/> to one upstream.</summary>
+    private static string OneRoute(IPEndPoint upstream, string path) => $$"""
+        [clusters.a]
+        destinations = ["{{upstream}}"]
+        [routes.a]
+        path = "{{path}}"
+        cluster = "a"
+        """;
 
     private static RawClient Connect(int port) => RawClient.Connect(new IPEndPoint(IPAddress.Loopback, port));
 
