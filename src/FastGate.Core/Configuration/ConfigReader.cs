@@ -7,6 +7,9 @@ internal sealed class ConfigReader(string fileName, List<ConfigError> errors)
 {
     public int ErrorCount => errors.Count;
 
+    /// <summary>The config file's name, against whose directory relative file paths in it resolve.</summary>
+    public string FileName => fileName;
+
     public void Error(ConfigNode node, string key, string message) =>
         errors.Add(node.EnvVariable is { } variable
             ? new ConfigError(null, 0, key, message, variable)

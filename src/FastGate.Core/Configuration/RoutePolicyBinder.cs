@@ -11,10 +11,18 @@ internal static class RoutePolicyBinder
         if (!reader.TryStringList(node, key, out var names)) return RoutePolicies.None;
         var definitions = new List<IPolicyDefinition>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var jwt = false;
         foreach (var (name, source) in names)
         {
             if (!seen.Add(name)) reader.Error(source, key, $"policy \"{name}\" is listed twice");
-            else if (policies.TryGetValue(name, out var definition)) definitions.Add(definition);
+            else if (policies.TryGetValue(name, out var definition))
+            {
+                // Claims exist only once a jwt policy has validated the token: a limit keyed by one must come after it.
+                if (definition is Policies.RateLimiting.RateLimitDefinition { KeysByClaim: true } && !jwt)
+                    reader.Error(source, key, $"policy \"{name}\" is keyed by a JWT claim: list a jwt policy before it");
+                jwt |= definition is Policies.Jwt.JwtDefinition;
+                definitions.Add(definition);
+            }
             else if (!declared.Contains(name)) reader.Error(source, key, $"unknown policy \"{name}\"{ConfigSchema.Suggest(name, declared)}");
         }
         return RoutePolicies.Compile(route, definitions);

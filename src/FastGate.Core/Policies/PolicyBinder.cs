@@ -1,5 +1,6 @@
 using FastGate.Configuration;
 using FastGate.Policies.Cors;
+using FastGate.Policies.Jwt;
 using FastGate.Policies.RateLimiting;
 using FastGate.Policies.Transforms;
 
@@ -10,13 +11,10 @@ internal static class PolicyBinder
 {
     public const string Section = "policies";
 
-    private static readonly string[] Types = [CorsPolicy.TypeName, TransformPolicy.TypeName, RateLimitDefinition.TypeName];
-
-    /// <summary>Types that are planned but not built yet: a clear error instead of "unknown type".</summary>
-    private static readonly string[] NotYet = ["jwt"];
+    private static readonly string[] Types = [CorsPolicy.TypeName, TransformPolicy.TypeName, RateLimitDefinition.TypeName, JwtDefinition.TypeName];
 
     /// <summary>Every key any policy type accepts (for environment overrides).</summary>
-    public static readonly string[] AllKeys = [.. new[] { "type" }.Concat(CorsBinder.Keys).Concat(TransformBinder.Keys).Concat(RateLimitBinder.Keys).Distinct()];
+    public static readonly string[] AllKeys = [.. new[] { "type" }.Concat(CorsBinder.Keys).Concat(TransformBinder.Keys).Concat(RateLimitBinder.Keys).Concat(JwtBinder.Keys).Distinct()];
 
     /// <summary>The keys of one type (for <c>/admin/config</c> and its test).</summary>
     public static string[] KeysOf(string type) => type switch
@@ -24,6 +22,7 @@ internal static class PolicyBinder
         CorsPolicy.TypeName => CorsBinder.Keys,
         TransformPolicy.TypeName => TransformBinder.Keys,
         RateLimitDefinition.TypeName => RateLimitBinder.Keys,
+        JwtDefinition.TypeName => JwtBinder.Keys,
         _ => [],
     };
 
@@ -46,11 +45,9 @@ internal static class PolicyBinder
             case CorsPolicy.TypeName: return CorsBinder.Bind(reader, name, prefix, table);
             case TransformPolicy.TypeName: return TransformBinder.Bind(reader, name, prefix, table);
             case RateLimitDefinition.TypeName: return RateLimitBinder.Bind(reader, name, prefix, table);
+            case JwtDefinition.TypeName: return JwtBinder.Bind(reader, name, prefix, table);
         }
-        if (Array.IndexOf(NotYet, type) >= 0)
-            reader.Error(typeNode, $"{prefix}.type", $"policy type \"{type}\" is not available yet (available: {string.Join(", ", Types)})");
-        else
-            reader.Error(typeNode, $"{prefix}.type", $"unknown policy type \"{type}\"{ConfigSchema.Suggest(type, Types)} (expected {string.Join(", ", Types)})");
+        reader.Error(typeNode, $"{prefix}.type", $"unknown policy type \"{type}\"{ConfigSchema.Suggest(type, Types)} (expected {string.Join(", ", Types)})");
         return null;
     }
 

@@ -24,4 +24,13 @@ internal static class RequestFields
         value = head.Value(index);
         return true;
     }
+
+    /// <summary>The next item of a <paramref name="separator"/>-separated list, trimmed of OWS; the list loses it and its separator.</summary>
+    public static ReadOnlySpan<byte> NextItem(scoped ref ReadOnlySpan<byte> list, byte separator)
+    {
+        var end = list.IndexOf(separator);
+        var item = HttpChars.TrimOws(end < 0 ? list : list[..end]);
+        list = end < 0 ? default : list[(end + 1)..];
+        return item;
+    }
 }

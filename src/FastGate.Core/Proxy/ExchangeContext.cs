@@ -55,6 +55,9 @@ public sealed class ExchangeContext
     /// <summary>The verdicts of the route's rate limits, for the RateLimit fields of an allowed response (stamped, never reset).</summary>
     internal Policies.RateLimiting.RateLimitSlot[] RateLimits { get; } = new Policies.RateLimiting.RateLimitSlot[Policies.RateLimiting.RateLimitSlot.PerRoute];
 
+    /// <summary>The claims of the token a JWT policy validated on this exchange; null before one has (or on routes without one).</summary>
+    public Policies.Jwt.JwtClaims? Claims { get; internal set; }
+
     // Per connection.
     internal PipeReader ClientInput { get; private set; } = null!;
     internal PipeWriter ClientOutput { get; private set; } = null!;
@@ -183,6 +186,7 @@ public sealed class ExchangeContext
         Status = 0;
         RequestIdLength = 0;
         AffinityCookie = null;
+        Claims = null;
         Deadline = Deadlines.Heartbeat.Never;
         Trace.Reset();
         StartedAt = startedAt;

@@ -60,11 +60,9 @@ public class PolicyConfigTests
     }
 
     [Theory]
-    [InlineData("type = \"jwt\"\nissuer = \"x\"", 4, "policies.p.type", "policy type \"jwt\" is not available yet")]
     [InlineData("type = \"rate_limit\"\nrate = 1\nshared = true", 6, "policies.p.shared", "no Redis is configured")]
     [InlineData("type = \"rate_limit\"\nrate = 1\nredis_timeout = \"1s\"", 6, "policies.p.redis_timeout", "applies to shared = true only")]
     [InlineData("type = \"rate_limit\"\nrate = 1\nheaders = \"yes\"", 6, "policies.p.headers", "")]
-    [InlineData("type = \"rate_limit\"\nrate = 1\nkey = \"claim:sub\"", 6, "policies.p.key", "need JWT policies, which are not available yet")]
     [InlineData("type = \"rate_limit\"\nrate = 1\nkey = [\"client_ip\", \"cookie:x\"]", 6, "policies.p.key", "unknown key \"cookie:x\"")]
     [InlineData("type = \"rate_limit\"\nrate = 0", 5, "policies.p.rate", "out of range")]
     [InlineData("type = \"rate_limit\"", 3, "policies.p.rate", "required key is missing")]

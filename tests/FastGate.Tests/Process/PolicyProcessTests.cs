@@ -77,11 +77,64 @@ public class PolicyProcessTests
     }
 
     [Fact]
-    public async Task A_jwt_policy_is_refused_at_load_as_not_available_yet_with_file_line_and_key()
+    public async Task A_jwt_policy_validates_RS256_from_a_PEM_file_and_ES256_from_a_JWKS_URL_on_the_native_binary()
+    {
+        var rsa = new Policies.JwtKeys("RS256");
+        var ec = new Policies.JwtKeys("ES256", kid: "ec-1");
+        await using var jwks = new Policies.JwksServer(Policies.JwtKeys.JwksJson(ec));
+        await using var upstream = Policies.PolicyGateway.Upstream();
+        var pem = Path.Combine(Path.GetTempPath(), $"fastgate-jwt-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(pem, rsa.PublicPem);
+        try
+        {
+            using var gateway = await GatewayProcess.StartAsync($$"""
+                [clusters.backend]
+                destinations = ["{{upstream.EndPoint}}"]
+                [policies.rs]
+                type = "jwt"
+                issuer = "{{Policies.JwtKeys.Issuer}}"
+                audience = "{{Policies.JwtKeys.Audience}}"
+                algorithms = ["RS256"]
+                public_key_file = "{{pem}}"
+                forward_claims = { sub = "X-User-Id" }
+                [policies.es]
+                type = "jwt"
+                issuer = "{{Policies.JwtKeys.Issuer}}"
+                audience = "{{Policies.JwtKeys.Audience}}"
+                algorithms = ["ES256"]
+                jwks = "{{jwks.Url}}"
+                [routes.rs]
+                path = "/rs"
+                cluster = "backend"
+                policies = ["rs"]
+                [routes.es]
+                path = "/es"
+                cluster = "backend"
+                policies = ["es"]
+                """);
+            using var client = RawClient.Connect(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, gateway.Port));
+            Assert.Equal(200, (await GetAsync(client, "/rs", $"Authorization: Bearer {rsa.Token()}\r\nX-User-Id: forged\r\n")).Status);
+            Assert.True(upstream.Requests.TryDequeue(out var seen));
+            Assert.Equal("alice", seen.Header("X-User-Id"));
+            Assert.Equal(200, (await GetAsync(client, "/es", $"Authorization: Bearer {ec.Token()}\r\n")).Status);
+            var wrong = await GetAsync(client, "/rs", $"Authorization: Bearer {ec.Token()}\r\n");
+            Assert.Equal((401, "Bearer error=\"invalid_token\""), (wrong.Status, wrong.Header("WWW-Authenticate")));
+            Assert.Equal(401, (await GetAsync(client, "/es", $"Authorization: Bearer {rsa.Token()}\r\n")).Status);
+            Assert.Single(upstream.Requests);
+        }
+        finally
+        {
+            File.Delete(pem);
+        }
+    }
+
+    [Fact]
+    public async Task A_jwt_policy_whose_algorithm_does_not_fit_its_key_is_refused_at_load_with_file_line_and_key()
     {
         await using var upstream = Policies.PolicyGateway.Upstream();
         var path = Path.Combine(Path.GetTempPath(), $"fastgate-jwt-{Guid.NewGuid():N}.toml");
-        await File.WriteAllTextAsync(path, Config(upstream, 3).Replace("type = \"rate_limit\"", "type = \"jwt\""));
+        await File.WriteAllTextAsync(path, Config(upstream, 3).Replace("type = \"rate_limit\"\nkey = \"client_ip\"\nrate = 3\nperiod = \"1m\"",
+            "type = \"jwt\"\nalgorithms = [\"HS256\"]\njwks = \"https://id.example.com/jwks\""));
         try
         {
             var (fileName, arguments) = TestPaths.GatewayCommand();
@@ -90,7 +143,7 @@ public class PolicyProcessTests
             var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
             await process.WaitForExitAsync();
             Assert.Equal(1, process.ExitCode);
-            Assert.Contains($"{path}:4: policies.per_ip.type: policy type \"jwt\" is not available yet", output);
+            Assert.Contains($"{path}:6: policies.per_ip.jwks: HS256 needs a shared secret", output);
         }
         finally
         {

@@ -133,9 +133,7 @@ public sealed class CorsPolicy : IPolicyDefinition, IRequestPolicy, IResponsePol
             var list = head.Value(i);
             while (!list.IsEmpty)
             {
-                var comma = list.IndexOf((byte)',');
-                var item = HttpChars.TrimOws(comma < 0 ? list : list[..comma]);
-                list = comma < 0 ? default : list[(comma + 1)..];
+                var item = RequestFields.NextItem(ref list, (byte)',');
                 if (!item.IsEmpty && !HeaderAllowed(item)) return false;
             }
         }

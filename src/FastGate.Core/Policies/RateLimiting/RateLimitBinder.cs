@@ -84,7 +84,7 @@ internal static class RateLimitBinder
         else if (!reader.TryStringList(node, keyName, out items)) return (null, "");
         if (items.Count == 0)
         {
-            reader.Error(node, keyName, "empty key list (client_ip, route, header:NAME, or a list of them)");
+            reader.Error(node, keyName, "empty key list (client_ip, route, header:NAME, claim:NAME, or a list of them)");
             return (null, "");
         }
         var parts = new List<RateLimitKeyPart>();
@@ -96,15 +96,12 @@ internal static class RateLimitBinder
             else if (item.StartsWith("header:", StringComparison.Ordinal)
                      && PolicyConfig.HeaderName(reader, source, keyName, item["header:".Length..]) is not null)
                 parts.Add(new RateLimitKeyPart(RateLimitKeyKind.Header, Encoding.ASCII.GetBytes(item["header:".Length..].ToLowerInvariant())));
-            else if (item.StartsWith("claim:", StringComparison.Ordinal))
-            {
-                reader.Error(source, keyName, $"\"{item}\": keys by JWT claim need JWT policies, which are not available yet");
-                ok = false;
-            }
+            else if (item.StartsWith("claim:", StringComparison.Ordinal) && item.Length > "claim:".Length)
+                parts.Add(new RateLimitKeyPart(RateLimitKeyKind.Claim, Encoding.UTF8.GetBytes(item["claim:".Length..])));
             else
             {
                 if (!item.StartsWith("header:", StringComparison.Ordinal))
-                    reader.Error(source, keyName, $"unknown key \"{item}\" (expected client_ip, route, header:NAME, or a list of them)");
+                    reader.Error(source, keyName, $"unknown key \"{item}\" (expected client_ip, route, header:NAME, claim:NAME, or a list of them)");
                 ok = false;
             }
         }

@@ -39,6 +39,9 @@ public sealed class RateLimitDefinition : IPolicyDefinition
     public RateLimitRule Rule { get; }
 
     internal RateLimitKeyPart[] Key { get; }
+
+    /// <summary>True when a part of the key is a JWT claim: a route must list a jwt policy before this one.</summary>
+    internal bool KeysByClaim => Array.Exists(Key, p => p.Kind == RateLimitKeyKind.Claim);
     internal long PeriodTicks { get; }
     internal byte[] PolicyHeader { get; }
     /// <summary>The RateLimit field of a rejection up to its reset seconds.</summary>

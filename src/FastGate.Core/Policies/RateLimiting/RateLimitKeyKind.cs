@@ -6,4 +6,6 @@ internal enum RateLimitKeyKind : byte
     ClientIp,
     Route,
     Header,
+    /// <summary>A claim of the token a JWT policy earlier in the route's list validated.</summary>
+    Claim,
 }

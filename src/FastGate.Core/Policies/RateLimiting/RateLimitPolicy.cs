@@ -154,6 +154,7 @@ public sealed class RateLimitPolicy : IRequestPolicy, IResponsePolicy
         {
             case RateLimitKeyKind.ClientIp: return context.ClientAddress;
             case RateLimitKeyKind.Route: return context.Route is { } route ? route.NameBytes : default;
+            case RateLimitKeyKind.Claim: return context.Claims is { } claims ? claims.Get(part.Name) : default;
             default:
                 var index = RequestFields.Find(context.Request, part.Name);
                 return index >= 0 ? context.Request.Value(index) : default;

@@ -102,7 +102,7 @@ internal sealed class ValueTemplate
             case VariableKind.Header:
                 var index = RequestFields.Find(context.Request, part.Bytes);
                 return index >= 0 ? context.Request.Value(index) : default;
-            default: return default; // {claim:NAME}: no JWT policy exists yet
+            default: return context.Claims is { } claims ? claims.Get(part.Bytes) : default; // empty before a JWT policy validated a token
         }
     }
 }

@@ -10,6 +10,6 @@ internal enum VariableKind : byte
     Route,
     /// <summary>The first request field of that name, or empty.</summary>
     Header,
-    /// <summary>A JWT claim: accepted, and empty until JWT policies exist.</summary>
+    /// <summary>A claim of the token a JWT policy earlier in the route's list validated, or empty.</summary>
     Claim,
 }
