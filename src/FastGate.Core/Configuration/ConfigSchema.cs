@@ -54,7 +54,7 @@ internal static class ConfigSchema
     /// even without this mark (<see cref="IsSecret"/>); mark the rest here, e.g. a URL or connection string that
     /// carries a password.
     /// </summary>
-    public static readonly string[] SecretKeys = ["admin.token", "cache.redis", "clusters.sticky.secret"];
+    public static readonly string[] SecretKeys = ["admin.token", "cache.redis", "policies.secret", "clusters.sticky.secret"];
 
     private static readonly string[] SecretWords = ["token", "secret", "password", "passwd", "credentials", "apikey"];
 
@@ -66,7 +66,7 @@ internal static class ConfigSchema
     public static bool IsSecret(string section, string key)
     {
         if (Array.IndexOf(SecretKeys, $"{section}.{key}") >= 0) return true;
-        if (section == Policies && key == "allow_credentials") return false; // CORS's flag, not a credential
+        if (section == Policies && key is "allow_credentials" or "token_cookie") return false; // CORS's flag, a JWT cookie's name
 
         var name = key.ToLowerInvariant();
         if (name.EndsWith("api_key", StringComparison.Ordinal) || name.EndsWith("private_key", StringComparison.Ordinal)) return true;

@@ -47,14 +47,8 @@ public class JwtConfigTests
 
     [Theory]
     [MemberData(nameof(Errors))]
-    public void A_bad_jwt_policy_is_an_error_naming_file_line_and_key(string body, int line, string key, string message)
-    {
-        var result = Load($"{MinimalCluster}\n[policies.p]\ntype = \"jwt\"\n{body}\n");
-        Assert.Null(result.Snapshot);
-        var error = result.Errors.First(e => e.Key == key);
-        Assert.Equal(("config.toml", line), (error.File, error.Line));
-        Assert.Contains(message, error.Message);
-    }
+    public void A_bad_jwt_policy_is_an_error_naming_file_line_and_key(string body, int line, string key, string message) =>
+        PolicyConfigTests.AssertError($"type = \"jwt\"\n{body}", line, key, message);
 
     [Fact]
     public void The_issue_example_loads_with_a_jwks_url_and_the_secret_is_masked_in_the_description()

@@ -87,7 +87,11 @@ public class PolicyConfigTests
     [InlineData("type = \"transform\"\npath_regex = { pattern = \"^/(?=a)\", replace = \"/\" }", 5, "policies.p.path_regex", "invalid pattern")]
     [InlineData("type = \"transform\"\npath_regex = { pattern = \"^/\", replace = \"/a b\" }", 5, "policies.p.path_regex", "replace must be a path")]
     [InlineData("type = \"transform\"\nquery = { set = { \"a&b\" = \"1\" } }", 5, "policies.p.query.set.a&b", "not a plain parameter name")]
-    public void A_bad_policy_is_an_error_naming_file_line_and_key(string body, int line, string key, string message)
+    public void A_bad_policy_is_an_error_naming_file_line_and_key(string body, int line, string key, string message) =>
+        AssertError(body, line, key, message);
+
+    /// <summary>Loads <paramref name="body"/> as <c>[policies.p]</c> and asserts the error at <paramref name="key"/>.</summary>
+    internal static void AssertError(string body, int line, string key, string message)
     {
         var result = Load($"{MinimalCluster}\n[policies.p]\n{body}\n");
         Assert.Null(result.Snapshot);
