@@ -72,6 +72,11 @@ public class JwtTests
             // HS256 with the public key's PEM bytes as the HMAC secret (the classic RS/HS confusion), and a wrong secret.
             JwtKeys.Handmade("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", JwtKeys.Payload(), pem.Length > 0 ? pem : Encoding.ASCII.GetBytes("wrong")),
             "not.a.jwt",
+            JwtKeys.Handmade("{", JwtKeys.Payload(), pem),
+            JwtKeys.Handmade("[]", JwtKeys.Payload(), pem),
+            JwtKeys.Handmade($"{{\"alg\":5,\"kid\":[1]}}", "{\"exp\":\"soon\"}", pem),
+            JwtKeys.Handmade($"{{\"alg\":\"{alg}\"}}", "not json", pem),
+            $"{keys.Token()}.extra.parts",
             "a b",
         ];
         foreach (var token in invalid)

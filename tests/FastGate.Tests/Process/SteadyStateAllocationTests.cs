@@ -37,6 +37,13 @@ public partial class SteadyStateAllocationTests
         "response_headers = { remove = [\"Server\"] }\n[policies.cors]\ntype = \"cors\"\nallow_origins = [\"https://*.example.com\"]\n" +
         "[routes.load]\npath = \"/load\"\ncluster = \"backend\"\npolicies = [\"limit\", \"tag\", \"cors\"]\n",
         "Origin: https://app.example.com\r\nX-Debug: 1\r\n")]
+    // A JWT policy on a token in its validation cache, a claim forwarded, in a transform and keying a rate limit.
+    [InlineData("[policies.auth]\ntype = \"jwt\"\nissuer = \"https://id.example.com/\"\naudience = \"api\"\nalgorithms = [\"HS256\"]\n" +
+        "secret = \"a-test-secret-of-sixty-four-bytes-so-HS512-accepts-it-0123456789\"\nforward_claims = { sub = \"X-User-Id\" }\n" +
+        "[policies.per_user]\ntype = \"rate_limit\"\nkey = \"claim:sub\"\nrate = 1000000\n" +
+        "[policies.tag]\ntype = \"transform\"\nrequest_headers = { set = { \"X-Sub\" = \"{claim:sub}\" } }\n" +
+        "[routes.load]\npath = \"/load\"\ncluster = \"backend\"\npolicies = [\"auth\", \"per_user\", \"tag\"]\n",
+        "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2lkLmV4YW1wbGUuY29tLyIsImF1ZCI6ImFwaSIsInN1YiI6ImFsaWNlIiwiZXhwIjo0MTAyNDQ0ODAwfQ.2GuUWGHCSHcW2fUWXoYZg9aHwwl-Y0iEUUToK0yxXSs\r\n")]
     public async Task KeepAliveTrafficAllocatesAtMost100BytesPerRequestAndArmsNoTimerPerConnection(string extraConfig, string headers)
     {
         await using var upstream = ScriptedUpstream.Ok("Hello, World!");

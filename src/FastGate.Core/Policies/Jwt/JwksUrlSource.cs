@@ -100,7 +100,7 @@ internal sealed class JwksUrlSource : IJwtKeySource
             }
             else error = $"HTTP {(int)response.StatusCode}";
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+        catch (Exception ex) // a network or document failure of any kind keeps the last good keys
         {
             error = ex.Message;
         }

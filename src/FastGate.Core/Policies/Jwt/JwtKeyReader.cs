@@ -59,7 +59,7 @@ internal static class JwtKeyReader
         {
             set = new JsonWebKeySet(json);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or System.Text.Json.JsonException or FormatException)
         {
             error = $"not a JWKS document: {ex.Message}";
             return null;

@@ -63,7 +63,15 @@ internal sealed class JwtValidator
 
         var parameters = _parameters.Clone();
         parameters.IssuerSigningKeys = candidates;
-        var result = await Handler.ValidateTokenAsync(jwt, parameters).ConfigureAwait(false);
+        TokenValidationResult result;
+        try
+        {
+            result = await Handler.ValidateTokenAsync(jwt, parameters).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or FormatException or System.Security.Cryptography.CryptographicException)
+        {
+            return null; // reported as a result by the library; a throw from a key it could not use is an invalid token too
+        }
         if (!result.IsValid) return null;
 
         var claims = JwtClaims.From(jwt.Claims);
