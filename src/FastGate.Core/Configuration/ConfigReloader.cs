@@ -126,6 +126,7 @@ public sealed class ConfigReloader
         Cache.Bind(next.Cache, next.Routes.Routes);
         Policies.RateLimiting.RateLimitCarryOver.Apply(Current, next);
         Policies.RateLimiting.SharedLimits.Bind(Current, next, Cache);
+        Policies.Jwt.JwtCarryOver.Apply(Current, next);
         next.Version = Current.Version + 1;
         next.LoadedAt = DateTimeOffset.UtcNow;
         Snapshots.Swap(next);

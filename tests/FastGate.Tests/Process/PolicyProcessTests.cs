@@ -87,7 +87,7 @@ public class PolicyProcessTests
         await File.WriteAllTextAsync(pem, rsa.PublicPem);
         try
         {
-            using var gateway = await GatewayProcess.StartAsync($$"""
+            var config = $$"""
                 [clusters.backend]
                 destinations = ["{{upstream.EndPoint}}"]
                 [policies.rs]
@@ -111,7 +111,9 @@ public class PolicyProcessTests
                 path = "/es"
                 cluster = "backend"
                 policies = ["es"]
-                """);
+
+                """;
+            using var gateway = await GatewayProcess.StartAsync(config);
             using var client = RawClient.Connect(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, gateway.Port));
             Assert.Equal(200, (await GetAsync(client, "/rs", $"Authorization: Bearer {rsa.Token()}\r\nX-User-Id: forged\r\n")).Status);
             Assert.True(upstream.Requests.TryDequeue(out var seen));
@@ -121,6 +123,15 @@ public class PolicyProcessTests
             Assert.Equal((401, "Bearer error=\"invalid_token\""), (wrong.Status, wrong.Header("WWW-Authenticate")));
             Assert.Equal(401, (await GetAsync(client, "/es", $"Authorization: Bearer {rsa.Token()}\r\n")).Status);
             Assert.Single(upstream.Requests);
+
+            // A reload that leaves the jwks policy as it was keeps its keys: no refetch, the next token checks at once.
+            var fetches = jwks.Fetches;
+            var from = gateway.LineCount;
+            await gateway.WriteConfigAsync(config + "[routes.other]\npath = \"/other\"\ncluster = \"backend\"\n", byRename: true);
+            gateway.Reload();
+            await gateway.WaitForLineAsync(l => GatewayProcess.Message(l).StartsWith("config reloaded: version 2 ", StringComparison.Ordinal), TimeSpan.FromSeconds(10), from);
+            Assert.Equal(200, (await GetAsync(client, "/es", $"Authorization: Bearer {ec.Token()}\r\n")).Status);
+            Assert.Equal(fetches, jwks.Fetches);
         }
         finally
         {
