@@ -25,7 +25,8 @@ public class JwtBenchmarks
 {
     private readonly ExchangeContext _context = new();
     private readonly Http1RequestParser _parser = new();
-    private Route _route = null!;
+    private Route _route = null!, _limited = null!;
+    private FastGate.Policies.RateLimiting.RateLimitBucket _limitBucket = null!;
     private JwtDefinition _rs = null!, _es = null!, _hs = null!;
     private byte[] _rsToken = null!, _esToken = null!, _hsToken = null!;
     private byte[] _request = null!;
@@ -62,13 +63,24 @@ public class JwtBenchmarks
             audience = "api"
             algorithms = ["HS256"]
             secret = "{{Encoding.UTF8.GetString(secret)}}"
+            [policies.per_user]
+            type = "rate_limit"
+            key = "claim:sub"
+            rate = 1000000
             [routes.api]
             path = "/api/{**rest}"
             cluster = "backend"
             policies = ["rs"]
+            [routes.limited]
+            path = "/limited/{**rest}"
+            cluster = "backend"
+            policies = ["rs", "per_user"]
             """, "bench.toml");
         if (loaded.Snapshot is not { } snapshot) throw new InvalidOperationException(loaded.ErrorText);
         _route = snapshot.Routes.Routes.Single(r => r.Name == "api");
+        _limited = snapshot.Routes.Routes.Single(r => r.Name == "limited");
+        _limitBucket = ((FastGate.Policies.RateLimiting.RateLimitDefinition)snapshot.Policies["per_user"]).Buckets
+            .Get("user-1234\0"u8, System.Diagnostics.Stopwatch.GetTimestamp());
         _rs = (JwtDefinition)snapshot.Policies["rs"];
         _es = (JwtDefinition)snapshot.Policies["es"];
         _hs = (JwtDefinition)snapshot.Policies["hs"];
@@ -84,6 +96,8 @@ public class JwtBenchmarks
         if (status != ParseStatus.Complete) throw new InvalidOperationException("sample request did not parse");
         _context.Route = _route;
         if (Cached() != PolicyDecision.Continue || _context.Claims is null) throw new InvalidOperationException("the token was not accepted");
+        if (CachedWithClaimRateLimit() != PolicyDecision.Continue) throw new InvalidOperationException("the rate limit refused");
+        _context.Route = _route;
         foreach (var (definition, token) in new[] { (_rs, _rsToken), (_es, _esToken), (_hs, _hsToken) })
         {
             if (definition.Validator.ValidateAsync(token, JwtCache.Hash(token)).Result is not { Verdict: JwtVerdict.Allowed })
@@ -110,6 +124,21 @@ public class JwtBenchmarks
         _context.RequestEdits.Reset();
         _context.Local.Reset();
         return _route.Policies.Request[0].OnRequestAsync(_context).Result;
+    }
+
+    /// <summary>The cached token, then a rate limit keyed by its sub claim: JWT (cached) + one local rate limit.</summary>
+    [Benchmark]
+    public PolicyDecision CachedWithClaimRateLimit()
+    {
+        _context.Route = _limited;
+        _context.RequestEdits.Reset();
+        _context.Local.Reset();
+        _limitBucket.Reset(); // the allowed path every time
+        var policies = _limited.Policies.Request;
+        var decision = PolicyDecision.Continue;
+        for (var i = 0; i < policies.Length && decision == PolicyDecision.Continue; i++) decision = policies[i].OnRequestAsync(_context).Result;
+        _context.Route = _route;
+        return decision;
     }
 
     [Benchmark]
