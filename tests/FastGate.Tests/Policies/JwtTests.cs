@@ -252,6 +252,22 @@ public class JwtTests
     }
 
     [Fact]
+    public async Task A_token_whose_alg_does_not_fit_the_kind_of_key_its_kid_names_is_refused_even_when_both_algs_are_allowed()
+    {
+        var rsa = new JwtKeys("RS256", kid: "k1");
+        var ecUsingTheRsaKid = new JwtKeys("ES256", kid: "k1");
+        await using var jwks = new JwksServer(JwtKeys.JwksJson(rsa));
+        await using var upstream = PolicyGateway.Upstream();
+        await using var gateway = await PolicyGateway.StartAsync(upstream, Config($"jwks = \"{jwks.Url}\"", "[\"RS256\", \"ES256\"]"));
+        using var client = gateway.Connect();
+        Assert.Equal(200, (await GetAsync(client, rsa.Token())).Status);
+        var response = await GetAsync(client, ecUsingTheRsaKid.Token());
+        Assert.Equal((401, "Bearer error=\"invalid_token\""), (response.Status, response.Header("WWW-Authenticate")));
+        Assert.Equal(1, jwks.Fetches); // the kid is known: no refresh, just no key of the right kind
+        Assert.Single(upstream.Requests);
+    }
+
+    [Fact]
     public async Task When_the_JWKS_fails_the_last_good_keys_stay_in_use_and_a_later_fetch_replaces_them()
     {
         var key = new JwtKeys("ES384", kid: "k1");
