@@ -74,6 +74,56 @@ public class RateLimitTests
     }
 
     [Fact]
+    public async Task Per_user_and_per_ip_limits_on_one_route_each_hold_within_5_percent_over_10_seconds()
+    {
+        await using var upstream = PolicyGateway.Upstream();
+        var keys = new JwtKeys("HS256");
+        await using var gateway = await PolicyGateway.StartAsync(upstream, $$"""
+            [policies.auth]
+            type = "jwt"
+            issuer = "{{JwtKeys.Issuer}}"
+            audience = "{{JwtKeys.Audience}}"
+            {{keys.SourceConfig("")}}
+            algorithms = ["HS256"]
+            [policies.per_user]
+            type = "rate_limit"
+            key = "claim:sub"
+            rate = 50
+            period = "1s"
+            burst = 10
+            [policies.per_ip]
+            type = "rate_limit"
+            key = "client_ip"
+            rate = 80
+            period = "1s"
+            burst = 10
+            [routes.api]
+            path = "/{**rest}"
+            cluster = "backend"
+            policies = ["auth", "per_user", "per_ip"]
+            """, trusted: [IPNetwork.Parse("127.0.0.1/32")]);
+        string As(string user, string address) =>
+            $"Authorization: Bearer {keys.Token(claims: new Dictionary<string, object> { ["sub"] = user })}\r\nX-Forwarded-For: {address}\r\n";
+        await HammerAsync(gateway, TimeSpan.FromSeconds(1), As("warm", "198.51.100.9"), maxRequests: 100); // JIT and pools warm
+        var window = TimeSpan.FromSeconds(10);
+        // alice alone on her address: her own limit (50/s) binds. bob and carol share an address: each may have
+        // 50/s, but the address's 80/s binds their sum.
+        var runs = await Task.WhenAll(
+            HammerAsync(gateway, window, As("alice", "203.0.113.1")),
+            HammerAsync(gateway, window, As("bob", "203.0.113.2")),
+            HammerAsync(gateway, window, As("carol", "203.0.113.2")));
+        var alice = runs[0];
+        Assert.True(alice.Total > alice.Allowed, "alice never went over her limit");
+        Assert.InRange(alice.Allowed, (10 + 50 * alice.Inner.TotalSeconds) * 0.8, (10 + 50 * alice.Elapsed.TotalSeconds) * 1.05);
+        var shared = runs[1].Allowed + runs[2].Allowed;
+        var inner = TimeSpan.FromTicks(Math.Min(runs[1].Inner.Ticks, runs[2].Inner.Ticks));
+        var elapsed = TimeSpan.FromTicks(Math.Max(runs[1].Elapsed.Ticks, runs[2].Elapsed.Ticks));
+        Assert.InRange(shared, (10 + 80 * inner.TotalSeconds) * 0.8, (10 + 80 * elapsed.TotalSeconds) * 1.05);
+        // Neither user of the shared address got more than the user limit allows.
+        foreach (var run in runs[1..]) Assert.True(run.Allowed <= (10 + 50 * run.Elapsed.TotalSeconds) * 1.05, $"{run.Allowed} over the user limit");
+    }
+
+    [Fact]
     public async Task A_429_carries_Retry_After_and_the_IETF_RateLimit_Policy_and_RateLimit_fields_and_keeps_the_connection()
     {
         await using var upstream = PolicyGateway.Upstream();
