@@ -62,7 +62,11 @@ for port in "${UPSTREAM_PORTS[@]}"; do
     exit 1
 done
 
+# A token for config.toml's demo_jwt policy (sub demo-user, scope read, expires 2100-01-01).
+DEMO_TOKEN="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJmYXN0Z2F0ZS1kZW1vIiwiYXVkIjoic2FtcGxlIiwic3ViIjoiZGVtby11c2VyIiwic2NvcGUiOiJyZWFkIiwiZXhwIjo0MTAyNDQ0ODAwfQ.8z5_TCvuFghBAfXHsl8x1DTl12J0HdNe_QlrnWsw9bQ"
 echo "Gateway starting; try: curl http://localhost:8080/ and, twice, curl -i http://localhost:8080/cached/ (X-Cache: MISS, then HIT);"
+echo "curl -i http://localhost:8080/secure/ answers 401; with the demo token (HS256, config.toml's policies.demo_jwt) 200:"
+echo "  curl -H 'Authorization: Bearer $DEMO_TOKEN' http://localhost:8080/secure/"
 echo "the live dashboard is at the \"Dashboard:\" address it prints"
 # In the background so a TERM/INT to this script is handled at once (bash defers traps until a
 # foreground child exits); the trap then stops the gateway too.
