@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using FastGate.Http;
+using FastGate.Proxy;
 
 namespace FastGate.Caching;
 
@@ -11,7 +12,7 @@ namespace FastGate.Caching;
 /// </summary>
 internal static class CacheKeyBuilder
 {
-    public static void WritePrimary(CacheExchange state, byte[] routeKey, RequestHead request, byte[][]? keyQuery, byte[][] keyHeaders)
+    public static void WritePrimary(CacheExchange state, byte[] routeKey, RequestHead request, byte[][]? keyQuery, byte[][] keyHeaders, HeaderBlock? added = null)
     {
         state.KeyLength = 0;
         state.Append(routeKey);
@@ -24,7 +25,7 @@ internal static class CacheKeyBuilder
         if (keyQuery is null) state.Append(query);
         else if (keyQuery.Length > 0 && query.Length > 1) AppendParameters(state, query[1..], keyQuery);
         state.Append("\n"u8);
-        foreach (var name in keyHeaders) AppendHeader(state, request, name);
+        foreach (var name in keyHeaders) AppendHeader(state, request, added, name);
         state.PrimaryLength = state.KeyLength;
         state.PrimaryHash = XxHash3.HashToUInt64(state.Key);
     }
@@ -43,11 +44,11 @@ internal static class CacheKeyBuilder
     }
 
     /// <summary>Extends the primary key by the values of the headers a Vary marker names; returns the variant's hash.</summary>
-    public static ulong WriteVariant(CacheExchange state, RequestHead request, byte[][] varyNames)
+    public static ulong WriteVariant(CacheExchange state, RequestHead request, HeaderBlock? added, byte[][] varyNames)
     {
         state.KeyLength = state.PrimaryLength;
         state.Append("vary\n"u8);
-        foreach (var name in varyNames) AppendHeader(state, request, name);
+        foreach (var name in varyNames) AppendHeader(state, request, added, name);
         return XxHash3.HashToUInt64(state.Key);
     }
 
@@ -76,17 +77,28 @@ internal static class CacheKeyBuilder
         }
     }
 
-    /// <summary>"name:v1,v2\n" for every field called <paramref name="name"/> (lower case), trimmed, in order.</summary>
-    private static void AppendHeader(CacheExchange state, RequestHead request, byte[] name)
+    /// <summary>
+    /// "name:v1,v2\n" for every field called <paramref name="name"/> (lower case), trimmed, in order, as the upstream
+    /// gets them (RFC 9111 §4.1): the client's fields a policy dropped are left out, the lines policies added follow.
+    /// So a Vary on a header the gateway sets from a JWT claim keys on the claim, never on a client's copy.
+    /// </summary>
+    private static void AppendHeader(CacheExchange state, RequestHead request, HeaderBlock? added, byte[] name)
     {
         state.Append(name);
         state.Append(":"u8);
         var first = true;
         for (var i = 0; i < request.FieldCount; i++)
         {
-            if (!System.Text.Ascii.EqualsIgnoreCase(request.Name(i), name)) continue;
+            if (request.Field(i).Drop || !System.Text.Ascii.EqualsIgnoreCase(request.Name(i), name)) continue;
             if (!first) state.Append(","u8);
             state.Append(HttpChars.TrimOws(request.Value(i)));
+            first = false;
+        }
+        var position = 0;
+        while (added is not null && added.TryNext(name, ref position, out var value))
+        {
+            if (!first) state.Append(","u8);
+            state.Append(value);
             first = false;
         }
         state.Append("\n"u8);

@@ -31,9 +31,9 @@ internal static class CacheRefresh
     private static async Task RunAsync(byte[] head, GatewaySnapshot snapshot, ClientInfo client, CacheRuntime runtime, CacheEntry stale,
         FillSlot slot, ulong hash)
     {
+        var context = new ExchangeContext();
         try
         {
-            var context = new ExchangeContext();
             var deadlines = new PipeDeadlines();
             deadlines.Bind(null, null);
             context.Bind(null, NoBody, new DiscardWriter(), deadlines, client, []);
@@ -49,6 +49,12 @@ internal static class CacheRefresh
         catch (Exception ex)
         {
             Telemetry.Logging.Log.Error($"cache refresh failed: {ex.Message}");
+            // As a client connection's end does: a connection the failed exchange still held is not put back.
+            if (context.Upstream is { } upstream)
+            {
+                context.Upstream = null;
+                upstream.Destination.Pool.Discard(upstream);
+            }
         }
         finally
         {

@@ -22,6 +22,13 @@ internal struct ResponseDirectives
     /// <summary>May be served stale at all (with a window, or max-stale): not no-cache, must-revalidate or proxy-revalidate (RFC 9111 §4.2.4).</summary>
     public readonly bool AllowsStale => !NoCache && !MustRevalidate && !ProxyRevalidate;
 
+    /// <summary>
+    /// May be served stale because the client asks (its max-stale or stale-if-error): not when the origin's own
+    /// s-maxage applies, which carries proxy-revalidate for a shared cache (RFC 9111 §5.2.2.10). The origin's own
+    /// stale-while-revalidate and stale-if-error still count: it opted in.
+    /// </summary>
+    public readonly bool AllowsClientStale => AllowsStale && SMaxAge < 0;
+
     /// <summary>Freshness the origin gave explicitly, in seconds: s-maxage, else max-age, else Expires; -1 for none.</summary>
     public readonly long ExplicitLifetime => SMaxAge >= 0 ? SMaxAge : MaxAge >= 0 ? MaxAge : ExpiresIn;
 

@@ -89,7 +89,7 @@ internal static class Revalidation
     public static bool ServesOnError(CacheEntry entry, in RequestDirectives request, long now)
     {
         var rules = ResponseDirectives.OfStored(entry.Head, DateTimeOffset.UtcNow);
-        var window = Math.Max(rules.StaleIfError, Math.Max(request.StaleIfError, request.MaxStale));
+        var window = rules.AllowsClientStale ? Math.Max(rules.StaleIfError, Math.Max(request.StaleIfError, request.MaxStale)) : rules.StaleIfError;
         return window >= 0 && rules.AllowsStale && Staleness(entry, now) <= window;
     }
 

@@ -54,11 +54,11 @@ public sealed class RouteCache : ICacheHook
         if (state.RefreshOf is { } refreshing) return BeginRefresh(context, state, refreshing);
         if (request.Method is not (HttpMethod.Get or HttpMethod.Head) || request.HasBody || request.IsUpgrade)
             return Decide(context, CacheOutcome.Bypass);
-        var directives = RequestDirectives.Of(request);
+        var directives = DirectivesOf(context);
         if (directives.NoStore) return Decide(context, CacheOutcome.Bypass);
         state.HasAuthorization = directives.HasAuthorization;
         state.Directives = directives;
-        CacheKeyBuilder.WritePrimary(state, _routeKey, request, _keyQuery, _keyHeaders);
+        CacheKeyBuilder.WritePrimary(state, _routeKey, request, _keyQuery, _keyHeaders, context.RequestEdits.Added);
 
         CacheEntry? stale = null;
         if (!directives.NoCache)
@@ -124,7 +124,7 @@ public sealed class RouteCache : ICacheHook
     {
         var rules = ResponseDirectives.OfStored(entry.Head, DateTimeOffset.UtcNow);
         var whileRevalidating = Revalidation.WithinWindow(rules, entry, directives, rules.StaleWhileRevalidate, now);
-        if (!whileRevalidating && !Revalidation.WithinWindow(rules, entry, directives, directives.MaxStale, now)) return false;
+        if (!whileRevalidating && !(rules.AllowsClientStale && Revalidation.WithinWindow(rules, entry, directives, directives.MaxStale, now))) return false;
         var state = context.Cache;
         // While a refresh (or another fill) runs for the key, a stale request allocates nothing.
         if (whileRevalidating && context.Request.Method == HttpMethod.Get && !_runtime.Fills.ContainsKey(state.PrimaryHash))
@@ -165,10 +165,10 @@ public sealed class RouteCache : ICacheHook
     private CacheLookup BeginRefresh(ExchangeContext context, CacheExchange state, CacheEntry stale)
     {
         var request = context.Request;
-        var directives = RequestDirectives.Of(request);
+        var directives = DirectivesOf(context);
         state.Background = true;
         state.HasAuthorization = directives.HasAuthorization;
-        CacheKeyBuilder.WritePrimary(state, _routeKey, request, _keyQuery, _keyHeaders);
+        CacheKeyBuilder.WritePrimary(state, _routeKey, request, _keyQuery, _keyHeaders, context.RequestEdits.Added);
         state.Slot = state.RefreshSlot;
         state.MayStore = true;
         state.Stale = stale;
@@ -268,7 +268,7 @@ public sealed class RouteCache : ICacheHook
         state.KeyLength = state.PrimaryLength;
         var primaryKey = state.Key.ToArray();
         byte[][]? vary = directives.VaryFields > 0 ? FillStore.VaryNames(response) : null;
-        var hash = vary is null ? state.PrimaryHash : CacheKeyBuilder.WriteVariant(state, context.Request, vary);
+        var hash = vary is null ? state.PrimaryHash : CacheKeyBuilder.WriteVariant(state, context.Request, context.RequestEdits.Added, vary);
         state.Plan = new FillPlan
         {
             Hash = hash,
@@ -304,11 +304,19 @@ public sealed class RouteCache : ICacheHook
         var entry = found.IsCompletedSuccessfully ? found.Result : await found.ConfigureAwait(false);
         if (entry?.VaryNames is { } names)
         {
-            var hash = CacheKeyBuilder.WriteVariant(state, context.Request, names);
+            var hash = CacheKeyBuilder.WriteVariant(state, context.Request, context.RequestEdits.Added, names);
             found = store.GetAsync(hash, state.KeyMemory, state.PrimaryHash);
             entry = found.IsCompletedSuccessfully ? found.Result : await found.ConfigureAwait(false);
         }
         return entry is not null && (entry.VaryNames is null) && (!directives.HasAuthorization || entry.AllowsAuthorized) ? entry : null;
+    }
+
+    /// <summary>The request's directives; a bearer a JWT policy accepted, from a cookie as much as from Authorization, makes it authorized (RFC 9111 §3.5).</summary>
+    private static RequestDirectives DirectivesOf(ExchangeContext context)
+    {
+        var directives = RequestDirectives.Of(context.Request);
+        if (context.Claims is not null) directives.HasAuthorization = true;
+        return directives;
     }
 
     /// <summary>The entry is fresh, young enough for the request's max-age, and stays fresh for its min-fresh.</summary>

@@ -5,12 +5,16 @@ namespace FastGate.Policies;
 /// <summary>Lookups of request fields by name for policies (ASCII case-insensitive, no allocation).</summary>
 internal static class RequestFields
 {
-    /// <summary>The index of the first field named <paramref name="name"/>, or -1.</summary>
+    /// <summary>
+    /// The index of the first field named <paramref name="name"/> that still goes upstream, or -1. A field an earlier
+    /// policy dropped (a forward_claims header's client copy, a transform's removal) is not seen: policies decide
+    /// on the request as the upstream gets it, so a client cannot speak for the gateway through a dropped field.
+    /// </summary>
     public static int Find(RequestHead head, ReadOnlySpan<byte> name, int start = 0)
     {
         for (var i = start; i < head.FieldCount; i++)
         {
-            if (System.Text.Ascii.EqualsIgnoreCase(head.Name(i), name)) return i;
+            if (!head.Field(i).Drop && System.Text.Ascii.EqualsIgnoreCase(head.Name(i), name)) return i;
         }
         return -1;
     }

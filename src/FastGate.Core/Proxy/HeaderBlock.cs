@@ -35,6 +35,29 @@ public sealed class HeaderBlock
         return true;
     }
 
+    /// <summary>
+    /// The value of the next line named <paramref name="name"/> (ASCII case-insensitive) from <paramref name="position"/>
+    /// (start at 0), which moves past it; false when there is none.
+    /// </summary>
+    internal bool TryNext(ReadOnlySpan<byte> name, ref int position, out ReadOnlySpan<byte> value)
+    {
+        while (position < _length)
+        {
+            var line = _buffer.AsSpan(position, _length - position);
+            var end = line.IndexOf("\r\n"u8);
+            line = line[..end];
+            position += end + 2;
+            var colon = line.IndexOf((byte)':');
+            if (colon == name.Length && System.Text.Ascii.EqualsIgnoreCase(line[..colon], name))
+            {
+                value = line[(colon + 2)..];
+                return true;
+            }
+        }
+        value = default;
+        return false;
+    }
+
     internal void WriteTo(IBufferWriter<byte> output)
     {
         if (_length > 0) output.Write(Bytes);

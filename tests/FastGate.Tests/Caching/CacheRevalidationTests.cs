@@ -144,6 +144,32 @@ public class CacheRevalidationTests
     }
 
     [Fact]
+    public async Task SMaxAgeCarriesProxyRevalidateSoTheClientsMaxStaleAndStaleIfErrorDoNotServeStale()
+    {
+        await using var fixture = await CacheFixture.StartConditionalAsync(CacheFixture.Ok("stored", "Cache-Control: s-maxage=0\r\nETag: \"x\"\r\n"),
+            NotModified304 + "ETag: \"x\"\r\n\r\n");
+        await fixture.SendAsync("/s");
+        var asked = await fixture.SendAsync("/s", "Cache-Control: max-stale=60\r\n");
+        Assert.Equal(("stored", "REVALIDATED"), (asked.Body, asked.Header("X-Cache")));
+        Assert.Equal(2, fixture.UpstreamRequests);
+    }
+
+    [Theory]
+    [InlineData("s-maxage=0", "Cache-Control: stale-if-error=60\r\n", 503, "MISS")] // the client's window: not with s-maxage
+    [InlineData("s-maxage=0, stale-if-error=60", "", 200, "STALE")]                    // the origin's own window: it opted in
+    [InlineData("max-age=0", "Cache-Control: stale-if-error=60\r\n", 200, "STALE")]
+    public async Task StaleIfErrorWithSMaxAgeOnlyWhenTheOriginAllowedIt(string cacheControl, string requestHeaders, int status, string outcome)
+    {
+        var calls = 0;
+        await using var fixture = await CacheFixture.StartAsync(_ => Interlocked.Increment(ref calls) == 1
+            ? CacheFixture.Ok("stored", $"Cache-Control: {cacheControl}\r\nETag: \"e\"\r\n")
+            : "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\ndown");
+        await fixture.SendAsync("/e");
+        var answer = await fixture.SendAsync("/e", requestHeaders);
+        Assert.Equal((status, outcome), (answer.Status, answer.Header("X-Cache")));
+    }
+
+    [Fact]
     public async Task RequestMaxStaleTakesAStaleEntryWithoutAskingTheUpstream()
     {
         await using var fixture = await CacheFixture.StartConditionalAsync(CacheFixture.Ok("stored", "Cache-Control: max-age=0\r\nETag: \"x\"\r\n"),
