@@ -34,6 +34,7 @@ public class JwtConfigTests
         { "algorithms = [\"RS256\"]\npublic_key_file = \"/nonexistent/key.pem\"", 6, "policies.p.public_key_file", "cannot read" },
         { "algorithms = [\"HS256\"]\njwks = \"https://id.example.com/jwks\"", 6, "policies.p.jwks", "HS256 needs a shared secret" },
         { "algorithms = [\"RS256\"]\njwks = \"ftp://id.example.com/jwks\"", 6, "policies.p.jwks", "not an http(s) URL" },
+        { "algorithms = [\"RS256\"]\njwks = \"http://id.example.com/jwks\"", 6, "policies.p.jwks", "keys must come over https" },
         { "algorithms = [\"RS256\"]\njwks = \"https://id.example.com/jwks\"\njwks_refresh = \"0s\"", 7, "policies.p.jwks_refresh", "greater than zero" },
         { $"algorithms = [\"RS256\"]\npublic_key_file = \"{RsaPem}\"\njwks_refresh = \"1m\"", 7, "policies.p.jwks_refresh", "applies to jwks" },
         { $"algorithms = [\"RS256\"]\npublic_key_file = \"{RsaPem}\"\njwks = \"https://id.example.com/jwks\"", 7, "policies.p", "are both set" },

@@ -95,6 +95,17 @@ internal sealed class JwtKeys
         return JsonSerializer.Serialize(new Dictionary<string, object> { ["iss"] = issuer, ["aud"] = audience, ["sub"] = sub, ["nbf"] = now - 60, ["exp"] = now + 3600 });
     }
 
+    /// <summary>A <c>[policies.auth]</c> jwt table for this key (an HS secret inline, else its PEM file) with the test issuer and audience, plus <paramref name="extra"/> lines.</summary>
+    public string AuthPolicy(string extra = "") => $$"""
+        [policies.auth]
+        type = "jwt"
+        issuer = "{{Issuer}}"
+        audience = "{{Audience}}"
+        {{SourceConfig("")}}
+        algorithms = ["{{Alg}}"]
+        {{extra}}
+        """;
+
     /// <summary>The config key source for this key: a secret, or the PEM written to a temp file.</summary>
     public string SourceConfig(string directory)
     {

@@ -182,6 +182,20 @@ public class JwtTests
         Assert.DoesNotContain("forged", head);
     }
 
+    [Theory]
+    [InlineData(253402300799L)] // 9999-12-31T23:59:59Z: ValidTo is DateTime.MaxValue once the skew is added
+    [InlineData(99999999999L)]  // year 5138: a cache lifetime past what Stopwatch ticks hold
+    public async Task A_token_with_an_exp_in_a_far_future_is_valid_and_cached_without_an_overflow(long exp)
+    {
+        var keys = new JwtKeys("HS256");
+        await using var upstream = PolicyGateway.Upstream();
+        await using var gateway = await PolicyGateway.StartAsync(upstream, Config(keys.SourceConfig(""), "[\"HS256\"]"));
+        var payload = $"{{\"iss\":\"{JwtKeys.Issuer}\",\"aud\":\"{JwtKeys.Audience}\",\"sub\":\"alice\",\"exp\":{exp}}}";
+        var token = JwtKeys.Handmade("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload, System.Text.Encoding.UTF8.GetBytes(JwtKeys.Secret));
+        using var client = gateway.Connect();
+        for (var i = 0; i < 3; i++) Assert.Equal(200, (await GetAsync(client, token)).Status);
+    }
+
     [Fact]
     public async Task A_rate_limit_keyed_by_a_claim_counts_each_user_apart()
     {
@@ -295,8 +309,9 @@ public class JwtTests
         await WaitUntilAsync(() => jwks.Fetches >= rotatedFrom + 2);
         Assert.Equal(200, (await GetAsync(client, next.Token())).Status);
         Assert.Equal(401, (await GetAsync(client, key.Token())).Status);
-        // The token validated first is in the cache until its exp: a lookup, not a check against today's keys.
-        Assert.Equal(200, (await GetAsync(client, cached)).Status);
+        // The token validated first was cached with the key set that has since been replaced: it is checked again,
+        // against today's keys, and refused (a key dropped from the JWKS, say after a leak, stops working at once).
+        Assert.Equal(401, (await GetAsync(client, cached)).Status);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

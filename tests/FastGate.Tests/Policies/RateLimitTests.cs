@@ -78,13 +78,8 @@ public class RateLimitTests
     {
         await using var upstream = PolicyGateway.Upstream();
         var keys = new JwtKeys("HS256");
-        await using var gateway = await PolicyGateway.StartAsync(upstream, $$"""
-            [policies.auth]
-            type = "jwt"
-            issuer = "{{JwtKeys.Issuer}}"
-            audience = "{{JwtKeys.Audience}}"
-            {{keys.SourceConfig("")}}
-            algorithms = ["HS256"]
+        await using var gateway = await PolicyGateway.StartAsync(upstream, keys.AuthPolicy() + """
+
             [policies.per_user]
             type = "rate_limit"
             key = "claim:sub"

@@ -15,10 +15,12 @@ internal sealed class JwtCache
 
     public static ulong Hash(ReadOnlySpan<byte> token) => XxHash3.HashToUInt64(token);
 
-    public JwtCacheEntry? Get(ReadOnlySpan<byte> token, ulong hash, long now)
+    /// <summary>The entry of this very token, unexpired and validated by <paramref name="keys"/> (the source's current set); else null.</summary>
+    public JwtCacheEntry? Get(ReadOnlySpan<byte> token, ulong hash, long now, JwtKeySet? keys)
     {
         var entry = Volatile.Read(ref _slots[(int)(hash & (Capacity - 1))]);
-        return entry is not null && entry.Hash == hash && now < entry.ExpiresAt && token.SequenceEqual(entry.Token) ? entry : null;
+        return entry is not null && entry.Hash == hash && now < entry.ExpiresAt && ReferenceEquals(entry.Keys, keys)
+            && token.SequenceEqual(entry.Token) ? entry : null;
     }
 
     public void Add(JwtCacheEntry entry) => Volatile.Write(ref _slots[(int)(entry.Hash & (Capacity - 1))], entry);

@@ -31,7 +31,7 @@ internal sealed class JwtPolicy(JwtDefinition definition) : IRequestPolicy
         if (token.Length > MaxToken || !JwtToken.IsCompact(token)) return Unauthorized(context, InvalidToken);
 
         var hash = JwtCache.Hash(token);
-        var entry = Definition.Cache.Get(token, hash, Stopwatch.GetTimestamp());
+        var entry = Definition.Cache.Get(token, hash, Stopwatch.GetTimestamp(), Definition.Source.Keys);
         return entry is not null ? Apply(context, entry) : ValidateAsync(context, token.ToArray(), hash);
     }
 

@@ -97,6 +97,12 @@ internal static class JwtSourceBinder
             reader.Error(node, key, $"\"{url}\" is not an http(s) URL");
             return null;
         }
+        // Keys fetched in the clear could be swapped by anyone on the path: plain http only to this machine.
+        if (uri.Scheme == "http" && !uri.IsLoopback)
+        {
+            reader.Error(node, key, $"\"{url}\": keys must come over https (plain http only from a loopback address)");
+            return null;
+        }
         var refresh = TimeSpan.FromMinutes(10);
         if (refreshNode is not null && reader.TryDuration(refreshNode, refreshKey, false, out var configured))
         {

@@ -17,6 +17,9 @@ internal sealed class JwtValidator
     private static readonly JsonWebTokenHandler Handler = new();
 
     private readonly JwtOptions _options;
+    /// <summary>The longest a validation is kept, whatever the token's exp says: a day.</summary>
+    private const double MaxCachedSeconds = 86_400;
+
     private readonly IJwtKeySource _source;
     private readonly TokenValidationParameters _parameters;
 
@@ -58,7 +61,10 @@ internal sealed class JwtValidator
         if (keys is null) return null;
         var candidates = keys.Candidates(jwt.Alg, jwt.Kid, out var kidKnown);
         if (!kidKnown && _source.RefreshForUnknownKid() is { } refresh && await refresh.ConfigureAwait(false) is { } refreshed)
+        {
+            keys = refreshed;
             candidates = refreshed.Candidates(jwt.Alg, jwt.Kid, out _);
+        }
         if (candidates.Count == 0) return null;
 
         var parameters = _parameters.Clone();
@@ -75,9 +81,10 @@ internal sealed class JwtValidator
         if (!result.IsValid) return null;
 
         var claims = JwtClaims.From(jwt.Claims);
-        var remaining = jwt.ValidTo.ToUniversalTime() + _options.ClockSkew - DateTime.UtcNow;
-        var expiresAt = Stopwatch.GetTimestamp() + (long)(Math.Max(0, remaining.TotalSeconds) * Stopwatch.Frequency);
-        return new JwtCacheEntry(token, hash, expiresAt, Verdict(claims), claims, Forwarded(claims));
+        // In seconds and clamped: an exp near year 9999 (ValidTo is then DateTime.MaxValue) must neither throw nor overflow.
+        var remaining = (jwt.ValidTo.ToUniversalTime() - DateTime.UtcNow).TotalSeconds + _options.ClockSkew.TotalSeconds;
+        var expiresAt = Stopwatch.GetTimestamp() + (long)(Math.Clamp(remaining, 0, MaxCachedSeconds) * Stopwatch.Frequency);
+        return new JwtCacheEntry(token, hash, expiresAt, Verdict(claims), claims, Forwarded(claims), keys);
     }
 
     private JwtVerdict Verdict(JwtClaims claims)
