@@ -125,10 +125,15 @@ public sealed class RateLimitPolicy : IRequestPolicy, IResponsePolicy
         headers.Add("RateLimit"u8, value);
     }
 
-    /// <summary>The key's parts joined by NUL (which no part can hold), in a per-thread buffer; hashed when long.</summary>
+    /// <summary>
+    /// The key in a per-thread buffer, hashed when long: one part as it is (readable in Redis); several each after its
+    /// length (4 bytes, little-endian) rather than a separator, since a claim may hold any byte, so no two lists of
+    /// parts make the same key.
+    /// </summary>
     private static ReadOnlySpan<byte> BuildKey(ExchangeContext context, RateLimitKeyPart[] parts)
     {
-        var length = parts.Length;
+        if (parts.Length == 1 && Part(context, parts[0]) is var single && single.Length <= MaxRawKey) return single;
+        var length = parts.Length * sizeof(int);
         foreach (var part in parts) length += Part(context, part).Length;
         var buffer = t_key;
         if (buffer is null || buffer.Length < length) t_key = buffer = new byte[Math.Max(length, 256)];
@@ -136,9 +141,10 @@ public sealed class RateLimitPolicy : IRequestPolicy, IResponsePolicy
         foreach (var part in parts)
         {
             var bytes = Part(context, part);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(written), bytes.Length);
+            written += sizeof(int);
             bytes.CopyTo(buffer.AsSpan(written));
             written += bytes.Length;
-            buffer[written++] = 0;
         }
         if (written <= MaxRawKey) return buffer.AsSpan(0, written);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
