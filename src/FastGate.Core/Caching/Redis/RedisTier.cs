@@ -23,6 +23,7 @@ public sealed class RedisTier : IAsyncDisposable
     private readonly Task<ConnectionMultiplexer> _connecting;
     private volatile ConnectionMultiplexer? _multiplexer;
     private long _errors, _writes, _purgesReceived;
+    private bool _closed;
     private int _subscribed;
 
     public RedisTier(CacheOptions options, Action<PurgeRequest> onPurge)
@@ -62,7 +63,19 @@ public sealed class RedisTier : IAsyncDisposable
         // Subscribed once, when first connected (at start or later); the multiplexer restores it after a reconnect.
         multiplexer.ConnectionRestored += (_, _) => _ = SubscribeAsync(multiplexer);
         await SubscribeAsync(multiplexer).ConfigureAwait(false);
+        // Not connected yet when the connect returned (it does not wait forever: AbortOnConnectFail is off), and no
+        // "restored" event comes for a first connection: keep trying, or this instance never hears a purge.
+        if (Volatile.Read(ref _subscribed) == 0) _ = SubscribeOnceConnectedAsync(multiplexer);
         return multiplexer;
+    }
+
+    private async Task SubscribeOnceConnectedAsync(ConnectionMultiplexer multiplexer)
+    {
+        while (Volatile.Read(ref _subscribed) == 0 && !Volatile.Read(ref _closed))
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+            await SubscribeAsync(multiplexer).ConfigureAwait(false);
+        }
     }
 
     private async Task SubscribeAsync(ConnectionMultiplexer multiplexer)
@@ -72,7 +85,7 @@ public sealed class RedisTier : IAsyncDisposable
         {
             await multiplexer.GetSubscriber().SubscribeAsync(_keys.Purges, (_, message) => Received(message)).ConfigureAwait(false);
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             Volatile.Write(ref _subscribed, 0);
         }
@@ -244,6 +257,7 @@ public sealed class RedisTier : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Volatile.Write(ref _closed, true);
         try
         {
             var multiplexer = await _connecting.ConfigureAwait(false);
