@@ -49,12 +49,7 @@ internal static class CacheRefresh
         catch (Exception ex)
         {
             Telemetry.Logging.Log.Error($"cache refresh failed: {ex.Message}");
-            // As a client connection's end does: a connection the failed exchange still held is not put back.
-            if (context.Upstream is { } upstream)
-            {
-                context.Upstream = null;
-                upstream.Destination.Pool.Discard(upstream);
-            }
+            UpstreamExchange.DiscardUpstream(context); // a connection the failed exchange still held is not put back
         }
         finally
         {

@@ -410,7 +410,8 @@ internal static class UpstreamExchange
     /// <summary>A response the exchange will not relay (its status is retried): its connection is closed, body unread.</summary>
     internal static void DiscardResponse(ExchangeContext context) => DiscardUpstream(context);
 
-    private static void DiscardUpstream(ExchangeContext context)
+    /// <summary>The upstream connection the exchange holds, if any, is closed rather than pooled.</summary>
+    internal static void DiscardUpstream(ExchangeContext context)
     {
         if (context.Upstream is { } upstream)
         {
